@@ -1,0 +1,72 @@
+internal import CLibXML2
+
+/// A small cache from libxml2's interned name pointers to Swift names.
+///
+/// libxml2 interns every element and attribute name and every namespace name in its parser dictionary, so the
+/// same name arrives as the same pointer for as long as the dictionary lives. Looking the pointer pair up here
+/// costs a multiply and a compare, where building the strings again would cost a UTF-8 validation and, for
+/// long namespace names, an allocation. Only pointers the dictionary owns are cached (checked once, on a
+/// miss); the table is emptied whenever the parser context, and with it the dictionary, is replaced.
+struct XMLNameTable {
+    private struct Entry {
+        var localName: UnsafeRawPointer?
+        var namespace: UnsafeRawPointer?
+        var name: XMLName
+    }
+
+    private static let capacity = 512  // a power of two
+    private var entries: [Entry]
+    private let maxNameBytes: Int
+
+    init(maxNameBytes: Int) {
+        self.maxNameBytes = maxNameBytes
+        self.entries = Array(
+            repeating: Entry(localName: nil, namespace: nil, name: XMLName("")),
+            count: Self.capacity
+        )
+    }
+
+    /// Forgets every entry: the dictionary the pointers belonged to is gone.
+    mutating func removeAll() {
+        for index in entries.indices {
+            entries[index] = Entry(localName: nil, namespace: nil, name: XMLName(""))
+        }
+    }
+
+    /// The name for a libxml2 local name and namespace pointer, or `nil` when a part is longer than the limit.
+    @inline(__always)
+    mutating func name(
+        localName: UnsafePointer<xmlChar>,
+        namespace: UnsafePointer<xmlChar>?,
+        dictionary: xmlDictPtr?
+    ) -> XMLName? {
+        let local = UnsafeRawPointer(localName)
+        let uri = namespace.map(UnsafeRawPointer.init)
+        let key = UInt(bitPattern: local) &* 0x9E37_79B9_7F4A_7C15 ^ UInt(bitPattern: uri) &* 0xC2B2_AE3D_27D4_EB4F
+        let slot = Int(truncatingIfNeeded: key >> 20) & (Self.capacity - 1)
+        if entries[slot].localName == local && entries[slot].namespace == uri {
+            return entries[slot].name
+        }
+        guard let localString = Self.string(localName, limit: maxNameBytes) else { return nil }
+        var namespaceString = ""
+        if let namespace {
+            guard let string = Self.string(namespace, limit: maxNameBytes) else { return nil }
+            namespaceString = string
+        }
+        let name = XMLName(namespace: namespaceString, localName: localString)
+        if xmlDictOwns(dictionary, localName) == 1 && (namespace == nil || xmlDictOwns(dictionary, namespace) == 1) {
+            entries[slot] = Entry(localName: local, namespace: uri, name: name)
+        }
+        return name
+    }
+
+    /// A NUL-terminated libxml2 string as a Swift string, or `nil` when it is longer than `limit` bytes.
+    static func string(_ pointer: UnsafePointer<xmlChar>, limit: Int) -> String? {
+        var length = 0
+        while pointer[length] != 0 {
+            length += 1
+            if length > limit { return nil }
+        }
+        return String(decoding: UnsafeBufferPointer(start: pointer, count: length), as: UTF8.self)
+    }
+}
