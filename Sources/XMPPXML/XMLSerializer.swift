@@ -266,7 +266,8 @@ public struct XMLSerializer: Sendable {
                 }
                 if let replacement {
                     if runStart < index {
-                        buffer.writeBytes(UnsafeRawBufferPointer(start: bytes.baseAddress! + runStart, count: index - runStart))
+                        buffer.writeBytes(
+                            UnsafeRawBufferPointer(start: bytes.baseAddress! + runStart, count: index - runStart))
                     }
                     buffer.writeStaticString(replacement)
                     index += length
@@ -276,7 +277,8 @@ public struct XMLSerializer: Sendable {
                 }
             }
             if runStart < bytes.count {
-                buffer.writeBytes(UnsafeRawBufferPointer(start: bytes.baseAddress! + runStart, count: bytes.count - runStart))
+                buffer.writeBytes(
+                    UnsafeRawBufferPointer(start: bytes.baseAddress! + runStart, count: bytes.count - runStart))
             }
         }
     }

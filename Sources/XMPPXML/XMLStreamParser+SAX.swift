@@ -15,7 +15,8 @@ extension XMLStreamParserState {
     static func makeSAXHandler() -> xmlSAXHandler {
         var handler = xmlSAXHandler()
         handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = { user, localName, prefix, uri, namespaceCount, namespaces, attributeCount, _, attributes in
+        handler.startElementNs = {
+            user, localName, prefix, uri, namespaceCount, namespaces, attributeCount, _, attributes in
             guard let localName else { return }
             XMLStreamParserState.from(user).pointee.startElement(
                 localName: localName,
@@ -38,7 +39,8 @@ extension XMLStreamParserState {
         // CDATA sections are not restricted in XMPP: they are character data.
         handler.cdataBlock = handler.characters
         handler.internalSubset = { user, _, _, _ in
-            XMLStreamParserState.from(user).pointee.fail(.restrictedXML, "a document type declaration (DTD) is not allowed")
+            XMLStreamParserState.from(user).pointee.fail(
+                .restrictedXML, "a document type declaration (DTD) is not allowed")
         }
         handler.externalSubset = { user, _, _, _ in
             XMLStreamParserState.from(user).pointee.fail(.restrictedXML, "an external DTD subset is not allowed")
@@ -52,7 +54,8 @@ extension XMLStreamParserState {
         handler.getEntity = { user, name in
             // Called for every entity reference except the five predefined ones.
             let entity = name.map { String(cString: $0) } ?? ""
-            XMLStreamParserState.from(user).pointee.fail(.restrictedXML, "the entity reference '&\(entity);' is not allowed")
+            XMLStreamParserState.from(user).pointee.fail(
+                .restrictedXML, "the entity reference '&\(entity);' is not allowed")
             return nil
         }
         handler.getParameterEntity = { user, _ in

@@ -26,7 +26,7 @@ struct XMLStreamParserState {
     var depth = 0
     var open: [OpenElement] = []
     /// The finished children of every open element, flattened: an element's children are `nodes[firstChild...]`.
-    var nodes: [XMLNode] = []
+    var nodes = XMLNodeStack()
     /// Character data of the innermost open element since its last child tag.
     var text: [UInt8] = []
 
@@ -62,7 +62,7 @@ struct XMLStreamParserState {
         names.removeAll()
         depth = 0
         open.removeAll(keepingCapacity: true)
-        nodes.removeAll(keepingCapacity: true)
+        nodes.removeAll()
         if text.capacity > 1 << 16 {
             text = []
         } else {
@@ -105,7 +105,8 @@ struct XMLStreamParserState {
         madeProgress = true
         guard let name = names.name(localName: localName, namespace: namespace, dictionary: context?.pointee.dict)
         else {
-            return fail(.policyViolation, "an element or namespace name is longer than \(configuration.maxNameBytes) bytes")
+            return fail(
+                .policyViolation, "an element or namespace name is longer than \(configuration.maxNameBytes) bytes")
         }
         if depth == 0 {
             sawRoot = true
@@ -142,13 +143,7 @@ struct XMLStreamParserState {
         }
         flushText()
         let element = open.removeLast()
-        let children: [XMLNode]
-        if element.firstChild == nodes.count {
-            children = []
-        } else {
-            children = Array(nodes[element.firstChild...])
-            nodes.removeSubrange(element.firstChild...)
-        }
+        let children = nodes.popArray(from: element.firstChild)
         depth -= 1
         let finished = XMLElement(element.name, attributes: element.attributes, children: children)
         if depth == topDepth {
@@ -210,7 +205,7 @@ struct XMLStreamParserState {
     /// Without entity substitution, libxml2 hands over every `&` of an attribute value (from `&amp;` or
     /// `&#38;`) as the five characters `&#38;`, so that a later stage could tell it from an entity reference.
     /// No other `&` can occur in a parsed value, so turning each `&#38;` back into `&` is exact.
-    static func attributeValue(_ start: UnsafePointer<xmlChar>, _ end: UnsafePointer<xmlChar>) -> String {
+    private static func attributeValue(_ start: UnsafePointer<xmlChar>, _ end: UnsafePointer<xmlChar>) -> String {
         let bytes = UnsafeBufferPointer(start: start, count: end - start)
         guard bytes.contains(0x26) else {
             return String(decoding: bytes, as: UTF8.self)
@@ -257,7 +252,9 @@ struct XMLStreamParserState {
         var declarations: [XMLNamespaceDeclaration] = []
         for index in 0..<namespaceCount {
             guard let uri = namespaces?[index * 2 + 1] else { continue }
-            let declaredPrefix = namespaces?[index * 2].flatMap { XMLNameTable.string($0, limit: configuration.maxNameBytes) }
+            let declaredPrefix = namespaces?[index * 2].flatMap {
+                XMLNameTable.string($0, limit: configuration.maxNameBytes)
+            }
             guard let namespace = XMLNameTable.string(uri, limit: configuration.maxNameBytes) else {
                 return fail(.policyViolation, "a namespace name is longer than \(configuration.maxNameBytes) bytes")
             }
@@ -277,7 +274,8 @@ struct XMLStreamParserState {
     /// XMPP streams are UTF-8 (RFC 6120 §11.6); a declaration naming another encoding is refused.
     private mutating func checkDeclaredEncoding() {
         guard let declared = context?.pointee.encoding else { return }
-        let name = String(decoding: UnsafeBufferPointer(start: declared, count: Int(xmlStrlen(declared))), as: UTF8.self)
+        let name = String(
+            decoding: UnsafeBufferPointer(start: declared, count: Int(xmlStrlen(declared))), as: UTF8.self)
         let normalized = name.uppercased()
         if normalized != "UTF-8" && normalized != "UTF8" {
             fail(.unsupportedEncoding, "the stream declares encoding '\(name)'; XMPP requires UTF-8")

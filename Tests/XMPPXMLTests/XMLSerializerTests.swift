@@ -112,6 +112,9 @@ struct XMLSerializerTests {
                 + "<presence/></stream:stream>"
         )
         let events = try parseAll(Array(text.utf8))
-        #expect(events == [.streamOpened(header), .element(XMLElement("presence", namespace: "jabber:client")), .streamClosed])
+        #expect(
+            events == [
+                .streamOpened(header), .element(XMLElement("presence", namespace: "jabber:client")), .streamClosed,
+            ])
     }
 }

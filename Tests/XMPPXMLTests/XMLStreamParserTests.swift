@@ -127,7 +127,8 @@ struct XMLStreamParserRestartTests {
     static let success = "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"
 
     @Test func restartsWhenTheNewHeaderArrivesInTheSameChunk() throws {
-        let restart = serverHeader.replacingOccurrences(of: "s-1", with: "s-2")
+        let restart =
+            serverHeader.replacingOccurrences(of: "s-1", with: "s-2")
             + "<stream:features><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"
         let bytes = stream("<message><body>before</body></message>" + Self.success) + Array(restart.utf8)
         let parser = XMLStreamParser()
