@@ -33,14 +33,15 @@ public import NIOCore
 ///
 /// ```swift
 /// let parser = XMLStreamParser()
-/// var rest = buffer.readableBytesView[...]
-/// while !rest.isEmpty {
+/// var rest = buffer  // a ByteBuffer just read from the socket
+/// while rest.readableBytes > 0 {
+///     var restart = false
 ///     let consumed = try parser.parse(rest) { event in
-///         if case .element(let element) = event, element.name == saslSuccess { return .stop }
-///         return .continue
+///         if case .element(let element) = event, element.name == saslSuccess { restart = true }
+///         return restart ? .stop : .continue
 ///     }
-///     rest = rest.dropFirst(consumed)
-///     if consumed < ... { parser.reset() }
+///     rest.moveReaderIndex(forwardBy: consumed)
+///     if restart { parser.reset() }  // the rest of `rest` is the new stream
 /// }
 /// ```
 ///

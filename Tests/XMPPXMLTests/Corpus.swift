@@ -23,6 +23,7 @@ let corpus: [String] = [
     "<message><outer xmlns='urn:a'><inner xmlns='urn:b'><deeper xmlns=''>no namespace</deeper></inner><back/></outer></message>",
     "<message>\n  <body>  leading and trailing whitespace  </body>\n\t<subject>tab\tand\r\nCRLF</subject>\n</message>",
     "<message id='ws' to='  spaced  '><body/><empty></empty></message>",
+    "<message id='a>b' note=\"it's > 'that'\"><body>raw > in text, ]] too</body></message>",
     "<iq type='set' id='r1'><query xmlns='jabber:iq:roster' ver='ver7'><item jid='nurse@example.com' name='Nurse' subscription='both'>"
         + "<group>Friends</group><group>Servants &amp; Co.</group></item></query></iq>",
     "<message><forwarded xmlns='urn:xmpp:forward:0'><delay xmlns='urn:xmpp:delay' stamp='2010-07-10T23:08:25Z'/>"
