@@ -110,7 +110,8 @@ public final class XMLStreamParser {
     ///     ``Action/stop`` to stop right after this event. It must not call back into the parser.
     /// - Returns: How many of `bytes` were consumed: all of them, unless the handler returned ``Action/stop``.
     /// - Throws: ``XMLStreamError`` when the input is malformed, restricted or over a limit; after that the
-    ///   parser accepts no more input until ``reset()``. An error thrown by `handler` is rethrown as is.
+    ///   parser accepts no more input until ``reset()``. An error thrown by `handler` is rethrown as is; the
+    ///   parser has stopped then too, and must be reset before it is used again.
     @discardableResult
     public func parse(
         _ bytes: UnsafeRawBufferPointer,
