@@ -2,6 +2,12 @@
 #ifndef CLIBXML2_SHIM_H
 #define CLIBXML2_SHIM_H
 
+// Debian builds libxml2 with ICU, so its encoding.h includes ICU's headers, whose UErrorCode then clashes with
+// the copy inside Foundation (_FoundationICU) in any module that imports both. We never touch ICU or the layout
+// of xmlCharEncodingHandler (only pointers to it), so hide the ICU part of libxml2's headers.
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
+
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/xmlerror.h>
