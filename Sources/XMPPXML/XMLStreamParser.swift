@@ -57,8 +57,6 @@ public final class XMLStreamParser {
     private var documentBytes = 0
     /// The document offset at the start of the last chunk in which libxml2 reported something.
     private var lastProgress = 0
-    /// The first bytes of the document, kept until the encoding can be judged.
-    private var encodingSniffed = false
     /// Whether the parser stopped on the handler's request and waits for a reset.
     private var stopped = false
 
@@ -98,7 +96,6 @@ public final class XMLStreamParser {
         state.pointee.context = Self.makeContext(userData: state)
         documentBytes = 0
         lastProgress = 0
-        encodingSniffed = false
         stopped = false
     }
 
@@ -131,7 +128,7 @@ public final class XMLStreamParser {
             while offset < bytes.count {
                 let count = min(bytes.count - offset, Self.sliceSize)
                 let chunk = UnsafeRawBufferPointer(start: base + offset, count: count)
-                if !encodingSniffed {
+                if documentBytes < 2 {
                     try sniffEncoding(chunk)
                 }
                 state.pointee.madeProgress = false
@@ -218,15 +215,15 @@ public final class XMLStreamParser {
         let seen = documentBytes
         for (index, byte) in chunk.prefix(2 - seen).enumerated() {
             if byte == 0x00 || byte == 0xFE || byte == 0xFF {
-                state.pointee.failure = XMLStreamError(
+                let error = XMLStreamError(
                     .unsupportedEncoding,
                     "the stream is not UTF-8 (it starts like UTF-16 or UTF-32)",
                     offset: seen + index
                 )
-                throw state.pointee.failure!
+                state.pointee.failure = error
+                throw error
             }
         }
-        encodingSniffed = seen + chunk.count >= 2
     }
 
     // MARK: - libxml2 contexts

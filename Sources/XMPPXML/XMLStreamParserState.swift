@@ -44,8 +44,6 @@ struct XMLStreamParserState {
     var elementStart = 0
     /// Whether libxml2 reported anything during the chunk being parsed (tags and text arrive as parsed).
     var madeProgress = false
-    /// Whether the root's start tag has been seen in this document.
-    var sawRoot = false
 
     init(configuration: XMLStreamParser.Configuration) {
         self.configuration = configuration
@@ -73,7 +71,6 @@ struct XMLStreamParserState {
         stopOffset = nil
         elementStart = 0
         madeProgress = false
-        sawRoot = false
     }
 
     /// The number of bytes of the document that libxml2 has consumed.
@@ -81,8 +78,6 @@ struct XMLStreamParserState {
         guard let context else { return 0 }
         return Int(xmlByteConsumed(context))
     }
-
-    var isHalted: Bool { failure != nil || handlerError != nil || stopOffset != nil }
 
     /// Records the first error and halts libxml2.
     mutating func fail(_ condition: XMLStreamError.Condition, _ message: String) {
@@ -109,7 +104,6 @@ struct XMLStreamParserState {
                 .policyViolation, "an element or namespace name is longer than \(configuration.maxNameBytes) bytes")
         }
         if depth == 0 {
-            sawRoot = true
             checkDeclaredEncoding()
             if failure != nil { return }
             if case .stream(let expected) = configuration.root {
