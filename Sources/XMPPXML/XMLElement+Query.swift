@@ -18,10 +18,15 @@ extension XMLElement {
     /// - Parameter name: The attribute's qualified name, such as ``XMLName/xmlLang``.
     public subscript(attribute name: XMLName) -> String? {
         get {
-            for attribute in attributes where attribute.name == name {
-                return attribute.value
+            switch storage {
+            case .parsed(let tree, let index):
+                return tree.attributeValue(of: tree.node(index), named: name)
+            case .built(let box):
+                for attribute in box.attributes where attribute.name == name {
+                    return attribute.value
+                }
+                return nil
             }
-            return nil
         }
         set {
             let index = attributes.firstIndex { $0.name == name }
@@ -36,10 +41,8 @@ extension XMLElement {
 
     /// The child elements, skipping character data.
     public var elements: some Sequence<XMLElement> {
-        children.lazy.compactMap { node in
-            if case .element(let element) = node { return element }
-            return nil
-        }
+        let children = children
+        return children.indices.lazy.compactMap { children.element(at: $0) }
     }
 
     /// The first child element with this qualified name, or `nil`.
@@ -47,7 +50,7 @@ extension XMLElement {
     /// - Parameter name: The qualified name to look for.
     /// - Returns: The first matching child element.
     public func firstChild(named name: XMLName) -> XMLElement? {
-        for case .element(let element) in children where element.name == name {
+        for element in elements where element.name == name {
             return element
         }
         return nil
@@ -70,7 +73,7 @@ extension XMLElement {
     /// - Returns: The matching child elements.
     public func children(named name: XMLName) -> [XMLElement] {
         var result: [XMLElement] = []
-        for case .element(let element) in children where element.name == name {
+        for element in elements where element.name == name {
             result.append(element)
         }
         return result

@@ -1,6 +1,6 @@
 internal import CLibXML2
 
-/// A small cache from libxml2's interned name pointers to Swift names.
+/// A small cache from libxml2's interned name pointers to names in the document's ``XMLNamePool``.
 ///
 /// libxml2 interns every element and attribute name and every namespace name in its parser dictionary, so the
 /// same name arrives as the same pointer for as long as the dictionary lives. Looking the pointer pair up here
@@ -11,53 +11,64 @@ struct XMLNameTable {
     private struct Entry {
         var localName: UnsafeRawPointer?
         var namespace: UnsafeRawPointer?
-        var name: XMLName
+        var index: Int32
     }
 
     private static let capacity = 512  // a power of two
     private var entries: [Entry]
     private let maxNameBytes: Int
+    /// Where the names live; replaced by ``removeAll()`` and when it fills up.
+    private(set) var pool = XMLNamePool()
 
     init(maxNameBytes: Int) {
         self.maxNameBytes = maxNameBytes
-        self.entries = Array(
-            repeating: Entry(localName: nil, namespace: nil, name: XMLName("")),
-            count: Self.capacity
-        )
+        self.entries = Array(repeating: Entry(localName: nil, namespace: nil, index: 0), count: Self.capacity)
     }
 
-    /// Forgets every entry: the dictionary the pointers belonged to is gone.
+    /// Forgets every entry and starts a new pool: the dictionary the pointers belonged to is gone.
     mutating func removeAll() {
         for index in entries.indices {
-            entries[index] = Entry(localName: nil, namespace: nil, name: XMLName(""))
+            entries[index] = Entry(localName: nil, namespace: nil, index: 0)
+        }
+        pool = XMLNamePool()
+    }
+
+    /// Starts a new pool if the current one is more than half full, so that the next top-level element has
+    /// room for at least half a pool of names. Called between top-level elements only: a tree's names must
+    /// all be in one pool.
+    mutating func makeRoomForElement() {
+        if !pool.hasRoom(for: XMLNamePool.capacity / 2) {
+            removeAll()
         }
     }
 
-    /// The name for a libxml2 local name and namespace pointer, or `nil` when a part is longer than the limit.
+    /// The pool index for a libxml2 local name and namespace pointer.
+    ///
+    /// - Returns: The index, or `nil` when a part is longer than the limit or the pool is full.
     @inline(__always)
-    mutating func name(
+    mutating func index(
         localName: UnsafePointer<xmlChar>,
         namespace: UnsafePointer<xmlChar>?,
         dictionary: xmlDictPtr?
-    ) -> XMLName? {
+    ) -> Int32? {
         let local = UnsafeRawPointer(localName)
         let uri = namespace.map(UnsafeRawPointer.init)
         let key = UInt(bitPattern: local) &* 0x9E37_79B9_7F4A_7C15 ^ UInt(bitPattern: uri) &* 0xC2B2_AE3D_27D4_EB4F
         let slot = Int(truncatingIfNeeded: key >> 20) & (Self.capacity - 1)
         if entries[slot].localName == local && entries[slot].namespace == uri {
-            return entries[slot].name
+            return entries[slot].index
         }
-        guard let localString = Self.string(localName, limit: maxNameBytes) else { return nil }
+        guard pool.hasRoom(for: 1), let localString = Self.string(localName, limit: maxNameBytes) else { return nil }
         var namespaceString = ""
         if let namespace {
             guard let string = Self.string(namespace, limit: maxNameBytes) else { return nil }
             namespaceString = string
         }
-        let name = XMLName(namespace: namespaceString, localName: localString)
+        let index = pool.append(XMLName(namespace: namespaceString, localName: localString))
         if xmlDictOwns(dictionary, localName) == 1 && (namespace == nil || xmlDictOwns(dictionary, namespace) == 1) {
-            entries[slot] = Entry(localName: local, namespace: uri, name: name)
+            entries[slot] = Entry(localName: local, namespace: uri, index: index)
         }
-        return name
+        return index
     }
 
     /// A NUL-terminated libxml2 string as a Swift string, or `nil` when it is longer than `limit` bytes.

@@ -21,7 +21,8 @@ extension XMLStreamParser {
         /// The largest top-level element (a stanza), in bytes of input from its start tag to its end tag.
         ///
         /// Default 1 MiB. RFC 6120 §13.12 requires at least 10,000 bytes; servers commonly allow 256 KiB to
-        /// 10 MiB. Bytes between top-level elements (whitespace keep-alives) do not count.
+        /// 10 MiB. Bytes between top-level elements (whitespace keep-alives) do not count. At most 1 GiB: a parsed
+        /// element's storage addresses its contents with 32-bit offsets.
         public var maxElementBytes: Int
 
         /// The largest single tag (a start tag with its attributes, or an end tag), in bytes.
@@ -65,6 +66,7 @@ extension XMLStreamParser {
             maxNameBytes: Int = 1024
         ) {
             precondition(maxElementBytes > 0 && maxTagBytes > 0 && maxDepth > 0, "limits must be positive")
+            precondition(maxElementBytes <= 1 << 30, "maxElementBytes must be at most 1 GiB")
             precondition(maxAttributes >= 0 && maxTextBytes >= 0 && maxNameBytes > 0, "limits must be positive")
             self.root = root
             self.maxElementBytes = maxElementBytes

@@ -80,7 +80,7 @@ public final class XMLStreamParser {
         if let context = state.pointee.context {
             xmlFreeParserCtxt(context)
         }
-        state.pointee.nodes.deallocate()
+        state.pointee.builder.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }

@@ -7,14 +7,6 @@ internal import CLibXML2
 /// user-data pointer; accessing it through that pointer also keeps Swift's dynamic exclusivity checks off the
 /// hot path.
 struct XMLStreamParserState {
-    /// An element whose start tag has been seen and whose end tag has not.
-    struct OpenElement {
-        var name: XMLName
-        var attributes: [XMLAttribute]
-        /// Where this element's children begin in `nodes`.
-        var firstChild: Int
-    }
-
     let configuration: XMLStreamParser.Configuration
     /// How many open elements enclose a top-level element: 1 in a stream (the root), 0 in a document.
     let topDepth: Int
@@ -24,11 +16,8 @@ struct XMLStreamParserState {
 
     /// The number of elements open now.
     var depth = 0
-    var open: [OpenElement] = []
-    /// The finished children of every open element, flattened: an element's children are `nodes[firstChild...]`.
-    var nodes = XMLNodeStack()
-    /// Character data of the innermost open element since its last child tag.
-    var text: [UInt8] = []
+    /// The top-level element being parsed.
+    var builder = XMLTreeBuilder()
 
     /// Set while `parse` runs: where events go.
     var handler: ((XMLStreamEvent) throws -> XMLStreamParser.Action)?
@@ -59,13 +48,7 @@ struct XMLStreamParserState {
     mutating func resetDocument() {
         names.removeAll()
         depth = 0
-        open.removeAll(keepingCapacity: true)
-        nodes.removeAll()
-        if text.capacity > 1 << 16 {
-            text = []
-        } else {
-            text.removeAll(keepingCapacity: true)
-        }
+        builder.reset()
         failure = nil
         handlerError = nil
         stopOffset = nil
@@ -98,17 +81,19 @@ struct XMLStreamParserState {
         attributes: UnsafePointer<UnsafePointer<xmlChar>?>?
     ) {
         madeProgress = true
-        guard let name = names.name(localName: localName, namespace: namespace, dictionary: context?.pointee.dict)
+        if depth == topDepth {
+            names.makeRoomForElement()
+        }
+        guard let name = names.index(localName: localName, namespace: namespace, dictionary: context?.pointee.dict)
         else {
-            return fail(
-                .policyViolation, "an element or namespace name is longer than \(configuration.maxNameBytes) bytes")
+            return failOnName()
         }
         if depth == 0 {
             checkDeclaredEncoding()
             if failure != nil { return }
             if case .stream(let expected) = configuration.root {
                 return openStream(
-                    name: name, expected: expected, prefix: prefix, namespaceCount: namespaceCount,
+                    name: names.pool[name], expected: expected, prefix: prefix, namespaceCount: namespaceCount,
                     namespaces: namespaces, attributeCount: attributeCount, attributes: attributes
                 )
             }
@@ -119,11 +104,17 @@ struct XMLStreamParserState {
         if attributeCount > configuration.maxAttributes {
             return fail(.policyViolation, "an element has more than \(configuration.maxAttributes) attributes")
         }
-        if depth > topDepth {
-            flushText()
+        builder.startElement(name: name)
+        let dictionary = context?.pointee.dict
+        for index in 0..<attributeCount {
+            guard let base = attributes.map({ $0 + index * 5 }), let attributeName = base[0], let start = base[3],
+                let end = base[4]
+            else { continue }
+            guard let name = names.index(localName: attributeName, namespace: base[2], dictionary: dictionary) else {
+                return failOnName()
+            }
+            builder.addAttribute(name: name, value: UnsafeBufferPointer(start: start, count: end - start))
         }
-        guard let attributes = makeAttributes(count: attributeCount, attributes) else { return }
-        open.append(OpenElement(name: name, attributes: attributes, firstChild: nodes.count))
         depth += 1
     }
 
@@ -135,17 +126,10 @@ struct XMLStreamParserState {
             emit(.streamClosed)
             return
         }
-        flushText()
-        let element = open.removeLast()
-        let children = nodes.popArray(from: element.firstChild)
         depth -= 1
-        let finished = XMLElement(element.name, attributes: element.attributes, children: children)
-        if depth == topDepth {
-            elementStart = documentOffset
-            emit(.element(finished))
-        } else {
-            nodes.append(.element(finished))
-        }
+        guard let tree = builder.endElement(pool: names.pool) else { return }
+        elementStart = documentOffset
+        emit(.element(XMLElement(tree: tree)))
     }
 
     mutating func characters(_ bytes: UnsafePointer<xmlChar>, count: Int) {
@@ -159,21 +143,28 @@ struct XMLStreamParserState {
             elementStart = documentOffset
             return
         }
-        if text.count + count > configuration.maxTextBytes {
+        if builder.currentTextLength + count > configuration.maxTextBytes {
             return fail(.policyViolation, "character data longer than \(configuration.maxTextBytes) bytes")
         }
-        text.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        builder.characters(UnsafeBufferPointer(start: bytes, count: count))
     }
 
     // MARK: - Building
 
-    private mutating func flushText() {
-        guard !text.isEmpty else { return }
-        nodes.append(.text(String(decoding: text, as: UTF8.self)))
-        text.removeAll(keepingCapacity: true)
+    /// Fails for a name the table refused: too long, or one name too many for the pool.
+    private mutating func failOnName() {
+        if names.pool.hasRoom(for: 1) {
+            fail(
+                .policyViolation,
+                "an element, attribute or namespace name is longer than \(configuration.maxNameBytes) bytes")
+        } else {
+            fail(
+                .policyViolation,
+                "a top-level element uses too many distinct names (at least \(XMLNamePool.capacity / 2) are allowed)")
+        }
     }
 
-    /// Builds the attribute list from libxml2's array of (localname, prefix, URI, value start, value end).
+    /// Builds the stream header's attribute list from libxml2's array of (localname, prefix, URI, value start, value end).
     private mutating func makeAttributes(
         count: Int,
         _ attributes: UnsafePointer<UnsafePointer<xmlChar>?>?
@@ -185,40 +176,19 @@ struct XMLStreamParserState {
         for index in 0..<count {
             let base = attributes + index * 5
             guard let localName = base[0], let start = base[3], let end = base[4] else { continue }
-            guard let name = names.name(localName: localName, namespace: base[2], dictionary: dictionary) else {
-                fail(.policyViolation, "an attribute name is longer than \(configuration.maxNameBytes) bytes")
+            guard let name = names.index(localName: localName, namespace: base[2], dictionary: dictionary) else {
+                failOnName()
                 return nil
             }
-            result.append(XMLAttribute(name, Self.attributeValue(start, end)))
+            result.append(XMLAttribute(names.pool[name], Self.attributeValue(start, end)))
         }
         return result
     }
 
-    /// An attribute value from libxml2.
-    ///
-    /// Without entity substitution, libxml2 hands over every `&` of an attribute value (from `&amp;` or
-    /// `&#38;`) as the five characters `&#38;`, so that a later stage could tell it from an entity reference.
-    /// No other `&` can occur in a parsed value, so turning each `&#38;` back into `&` is exact.
+    /// An attribute value of the stream header (see ``XMLTreeBuilder/addAttribute(name:value:)`` on `&#38;`).
     private static func attributeValue(_ start: UnsafePointer<xmlChar>, _ end: UnsafePointer<xmlChar>) -> String {
-        let bytes = UnsafeBufferPointer(start: start, count: end - start)
-        guard bytes.contains(0x26) else {
-            return String(decoding: bytes, as: UTF8.self)
-        }
-        var decoded: [UInt8] = []
-        decoded.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
-            if bytes[index] == 0x26, index + 4 < bytes.count, bytes[index + 1] == 0x23, bytes[index + 2] == 0x33,
-                bytes[index + 3] == 0x38, bytes[index + 4] == 0x3B
-            {
-                decoded.append(0x26)
-                index += 5
-            } else {
-                decoded.append(bytes[index])
-                index += 1
-            }
-        }
-        return String(decoding: decoded, as: UTF8.self)
+        let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+        return value.contains("&") ? value.replacing("&#38;", with: "&") : value
     }
 
     private mutating func openStream(

@@ -147,6 +147,10 @@ let hostileInputs: [HostileInput] = [
         stanza: "<" + String(repeating: "n", count: 2048) + "/>"
     ),
     HostileInput(
+        "70,000 distinct element names in one stanza", .policyViolation,
+        stanza: "<message>" + (0..<70_000).map { "<n\($0)/>" }.joined() + "</message>"
+    ),
+    HostileInput(
         "text longer than the text limit", .policyViolation,
         prefix: stream("<message><body>"), repeating: Array("0123456789".utf8), times: 2000,
         configuration: XMLStreamParser.Configuration(maxTextBytes: 10_000)
