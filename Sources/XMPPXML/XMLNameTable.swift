@@ -61,7 +61,7 @@ struct XMLNameTable {
         guard pool.hasRoom(for: 1), let localString = Self.string(localName, limit: maxNameBytes) else { return nil }
         var namespaceString = ""
         if let namespace {
-            guard let string = Self.string(namespace, limit: maxNameBytes) else { return nil }
+            guard let string = Self.namespaceString(namespace, limit: maxNameBytes) else { return nil }
             namespaceString = string
         }
         let index = pool.append(XMLName(namespace: namespaceString, localName: localString))
@@ -69,6 +69,15 @@ struct XMLNameTable {
             entries[slot] = Entry(localName: local, namespace: uri, index: index)
         }
         return index
+    }
+
+    /// A namespace name from libxml2, or `nil` when it is longer than `limit` bytes.
+    ///
+    /// A namespace declaration is an attribute, and libxml2 reports each `&` of its value as `&#38;` (see
+    /// ``XMLTreeBuilder/addAttribute(name:value:)``); this turns them back.
+    static func namespaceString(_ pointer: UnsafePointer<xmlChar>, limit: Int) -> String? {
+        guard let string = string(pointer, limit: limit) else { return nil }
+        return string.utf8.contains(UInt8(ascii: "&")) ? string.replacing("&#38;", with: "&") : string
     }
 
     /// A NUL-terminated libxml2 string as a Swift string, or `nil` when it is longer than `limit` bytes.

@@ -219,7 +219,7 @@ struct XMLStreamParserState {
             let declaredPrefix = namespaces?[index * 2].flatMap {
                 XMLNameTable.string($0, limit: configuration.maxNameBytes)
             }
-            guard let namespace = XMLNameTable.string(uri, limit: configuration.maxNameBytes) else {
+            guard let namespace = XMLNameTable.namespaceString(uri, limit: configuration.maxNameBytes) else {
                 return fail(.policyViolation, "a namespace name is longer than \(configuration.maxNameBytes) bytes")
             }
             declarations.append(XMLNamespaceDeclaration(prefix: declaredPrefix, namespace: namespace))

@@ -69,6 +69,27 @@ struct XMLStreamParserTests {
         #expect(message[1][attribute: .xmlLang] == "en")
     }
 
+    @Test func namespaceNamesKeepTheirAmpersands() throws {
+        // A namespace declaration is an attribute: `&amp;` and `&#38;` in it mean `&` (found by the fuzzer).
+        let events = try parseAll(
+            Array(
+                ("<stream:stream xmlns='urn:c&amp;d' xmlns:stream='http://etherx.jabber.org/streams'>"
+                    + "<p:x xmlns:p='urn:a&amp;b'><y xmlns='urn:e&#38;f' a:z='1' xmlns:a='urn:g&amp;h'/></p:x>").utf8),
+            configuration: XMLStreamParser.Configuration(
+                root: .stream(XMLName(namespace: "http://etherx.jabber.org/streams", localName: "stream")))
+        )
+        guard case .streamOpened(let header) = events.first else {
+            Issue.record("expected a stream header")
+            return
+        }
+        #expect(header.namespaces.contains(XMLNamespaceDeclaration(prefix: nil, namespace: "urn:c&d")))
+        let x = try #require(elements(events).first)
+        #expect(x.name == XMLName(namespace: "urn:a&b", localName: "x"))
+        let y = try #require(x.firstChild("y", namespace: "urn:e&f"))
+        #expect(y[attribute: XMLName(namespace: "urn:g&h", localName: "z")] == "1")
+        #expect(try element(XMLSerializer().string(for: x)) == x)
+    }
+
     @Test func resolvesPredefinedEntitiesAndCharacterReferences() throws {
         let stanzas = elements(try parseAll(stream(corpus[1] + corpus[2] + corpus[4])))
         #expect(stanzas[0].childText("body") == "5 > 3 && 2 < 4, \"quoted\" 'single'")
