@@ -16,6 +16,10 @@ let package = Package(
     products: [
         .library(name: "XMPPXML", targets: ["XMPPXML"]),
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
+        .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
+        .executable(name: "stanza-gen", targets: ["stanza-gen"]),
+        .plugin(name: "StanzaGenPlugin", targets: ["StanzaGenPlugin"]),
+        .plugin(name: "GenerateStanzas", targets: ["GenerateStanzas"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0")
@@ -39,10 +43,49 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
-        // XMPP core types: addresses (JID) now; the generated core stanza types later.
+        // XMPP core types: addresses (JID) and the types generated from Schemas/core (seen through the symlink
+        // Sources/XMPPCore/Schemas, so that adding a schema re-plans the build).
         .target(
             name: "XMPPCore",
             dependencies: ["XMPPXML"],
+            swiftSettings: upcomingFeatures,
+            plugins: [.plugin(name: "StanzaGenPlugin")]
+        ),
+
+        // The XEP payloads generated from Schemas/extensions, plus hand-written conveniences.
+        .target(
+            name: "XMPPExtensions",
+            dependencies: ["XMPPCore"],
+            swiftSettings: upcomingFeatures,
+            plugins: [.plugin(name: "StanzaGenPlugin")]
+        ),
+
+        // The build plugin (one stanza-gen run per schema of a target) and the command plugin that writes the
+        // reviewed copy in Generated/.
+        .plugin(
+            name: "StanzaGenPlugin",
+            capability: .buildTool(),
+            dependencies: ["stanza-gen"]
+        ),
+        .plugin(
+            name: "GenerateStanzas",
+            capability: .command(
+                intent: .custom(verb: "generate-stanzas", description: "Regenerate Generated/ from Schemas/"),
+                permissions: [.writeToPackageDirectory(reason: "Generated/ holds the reviewed generated code")]
+            ),
+            dependencies: ["stanza-gen"]
+        ),
+
+        // The schema compiler: XSD → schema model → Swift type model → Swift source. Build-time only; never
+        // linked into the runtime.
+        .target(
+            name: "StanzaGenCore",
+            dependencies: ["CLibXML2"],
+            swiftSettings: upcomingFeatures
+        ),
+        .executableTarget(
+            name: "stanza-gen",
+            dependencies: ["StanzaGenCore"],
             swiftSettings: upcomingFeatures
         ),
 

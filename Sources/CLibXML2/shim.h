@@ -15,4 +15,7 @@
 #include <libxml/tree.h>
 #include <libxml/xmlschemas.h>
 
+// libxml2's xmlFree is a global function pointer, which Swift 6 sees as shared mutable state.
+static inline void clibxml2_free(void *pointer) { xmlFree(pointer); }
+
 #endif
