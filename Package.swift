@@ -16,7 +16,9 @@ let package = Package(
     products: [
         .library(name: "XMPPXML", targets: ["XMPPXML"]),
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
+        .library(name: "SASL", targets: ["SASL"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
+        .library(name: "XMPPTesting", targets: ["XMPPTesting"]),
         .executable(name: "stanza-gen", targets: ["stanza-gen"]),
         .plugin(name: "StanzaGenPlugin", targets: ["StanzaGenPlugin"]),
         .plugin(name: "GenerateStanzas", targets: ["GenerateStanzas"]),
@@ -30,6 +32,11 @@ let package = Package(
             name: "CLibXML2",
             pkgConfig: "libxml-2.0",
             providers: [.apt(["libxml2-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibSSL",
+            pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]
         ),
 
         // XML: names, the element tree, the streaming parser and the serializer. Knows nothing of XMPP
@@ -58,6 +65,13 @@ let package = Package(
             dependencies: ["XMPPCore"],
             swiftSettings: upcomingFeatures,
             plugins: [.plugin(name: "StanzaGenPlugin")]
+        ),
+
+        // Helpers for tests, shipped for extension authors: XML equivalence, documents.
+        .target(
+            name: "XMPPTesting",
+            dependencies: ["XMPPXML"],
+            swiftSettings: upcomingFeatures
         ),
 
         // The build plugin (one stanza-gen run per schema of a target) and the command plugin that writes the
@@ -89,6 +103,13 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
+        // SASL mechanisms (PLAIN, SCRAM-*, EXTERNAL, ANONYMOUS), protocol-agnostic, on libcrypto.
+        .target(
+            name: "SASL",
+            dependencies: ["CLibSSL"],
+            swiftSettings: upcomingFeatures
+        ),
+
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [
@@ -100,7 +121,18 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPCoreTests",
-            dependencies: ["XMPPCore"],
+            dependencies: ["XMPPCore", "XMPPTesting"],
+            exclude: ["Fixtures"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "SASLTests",
+            dependencies: ["SASL"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "XMPPExtensionsTests",
+            dependencies: ["XMPPExtensions", "XMPPTesting"],
             exclude: ["Fixtures"],
             swiftSettings: upcomingFeatures
         ),

@@ -2,20 +2,20 @@
 ///
 /// Warnings name what the compiler could not map and what it did instead (usually: kept the content as raw
 /// `XMLElement`s); errors name what stopped it from generating code for a file.
-public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
+package struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     /// How serious it is.
-    public enum Severity: String, Sendable, Hashable {
+    package enum Severity: String, Sendable, Hashable {
         case note, warning, error
     }
 
-    public var severity: Severity
+    package var severity: Severity
     /// The schema file.
-    public var file: String
+    package var file: String
     /// The line in the file, or 0 when unknown.
-    public var line: Int
-    public var message: String
+    package var line: Int
+    package var message: String
 
-    public init(_ severity: Severity, file: String, line: Int, _ message: String) {
+    package init(_ severity: Severity, file: String, line: Int, _ message: String) {
         self.severity = severity
         self.file = file
         self.line = line
@@ -23,38 +23,38 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// `file:line: severity: message`, the form editors and CI logs understand.
-    public var description: String {
+    package var description: String {
         "\(file):\(line): \(severity.rawValue): \(message)"
     }
 }
 
 /// Collects diagnostics; one per run of the pipeline.
-public final class DiagnosticCollector: @unchecked Sendable {
+package final class DiagnosticCollector: @unchecked Sendable {
     // Unchecked: used from one thread at a time (one pipeline run); the lock-free design is deliberate.
-    public private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var diagnostics: [Diagnostic] = []
 
-    public init() {}
+    package init() {}
 
-    public func emit(_ diagnostic: Diagnostic) {
+    package func emit(_ diagnostic: Diagnostic) {
         diagnostics.append(diagnostic)
     }
 
-    public func warning(_ file: String, _ line: Int, _ message: String) {
+    package func warning(_ file: String, _ line: Int, _ message: String) {
         emit(Diagnostic(.warning, file: file, line: line, message))
     }
 
-    public func error(_ file: String, _ line: Int, _ message: String) {
+    package func error(_ file: String, _ line: Int, _ message: String) {
         emit(Diagnostic(.error, file: file, line: line, message))
     }
 
-    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    package var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 }
 
 /// A failure that stops generation for an input.
-public struct StanzaGenError: Error, CustomStringConvertible {
-    public var description: String
+package struct StanzaGenError: Error, CustomStringConvertible {
+    package var description: String
 
-    public init(_ description: String) {
+    package init(_ description: String) {
         self.description = description
     }
 }

@@ -10,22 +10,27 @@
 ///   their URI.
 /// - `closedTypes`: enumerations whose set the specification closes, as `namespace#name` of a named simple type,
 ///   or `namespace#element@attribute` for one declared in place. Every other enumeration gets `unknown(String)`.
-public struct GeneratorConfig: Sendable, Decodable {
-    public var namespaces: [String: String]
-    public var closedTypes: Set<String>
+/// - `renames`: better names for generated members and nested types, keyed by `namespace#Type.member` with the
+///   name the compiler would give (`"urn:ietf:params:xml:ns:xmpp-stanzas#StanzaError.choice": "condition"`).
+package struct GeneratorConfig: Sendable, Decodable {
+    package var namespaces: [String: String]
+    package var closedTypes: Set<String>
+    package var renames: [String: String]
 
-    public init(namespaces: [String: String] = [:], closedTypes: Set<String> = []) {
+    package init(namespaces: [String: String] = [:], closedTypes: Set<String> = [], renames: [String: String] = [:]) {
         self.namespaces = namespaces
         self.closedTypes = closedTypes
+        self.renames = renames
     }
 
     enum CodingKeys: String, CodingKey {
-        case namespaces, closedTypes
+        case namespaces, closedTypes, renames
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         namespaces = try container.decodeIfPresent([String: String].self, forKey: .namespaces) ?? [:]
         closedTypes = try container.decodeIfPresent(Set<String>.self, forKey: .closedTypes) ?? []
+        renames = try container.decodeIfPresent([String: String].self, forKey: .renames) ?? [:]
     }
 }

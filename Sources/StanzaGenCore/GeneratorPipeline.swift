@@ -4,26 +4,26 @@ internal import Glibc
 
 /// The schema compiler, start to end: read every schema → resolve references across them → translate each
 /// input into Swift declarations → render one Swift file per input.
-public struct GeneratorPipeline {
+package struct GeneratorPipeline {
     /// One generated file.
-    public struct Output: Sendable {
+    package struct Output: Sendable {
         /// The schema it was generated from.
-        public var schema: String
+        package var schema: String
         /// The output file's name: the schema's file name plus `.swift` (`disco-info.xsd.swift`).
-        public var fileName: String
-        public var contents: String
+        package var fileName: String
+        package var contents: String
     }
 
-    public var config: GeneratorConfig
+    package var config: GeneratorConfig
     /// Folders searched for the schemas of imported namespaces that are not among the inputs.
-    public var searchPaths: [String]
+    package var searchPaths: [String]
     /// Modules that hold the types of imported namespaces, each with the folder of its schemas
     /// (`XMPPCore=Sources/XMPPCore/Schemas`). A generated file imports the modules whose types it uses.
-    public var imports: [String]
+    package var imports: [String]
     /// The module the generated code compiles into.
-    public var moduleName: String?
+    package var moduleName: String?
 
-    public init(
+    package init(
         config: GeneratorConfig = GeneratorConfig(),
         searchPaths: [String] = [],
         imports: [String] = [],
@@ -37,7 +37,7 @@ public struct GeneratorPipeline {
 
     /// Generates Swift for each input schema. A file that cannot be read yields an error diagnostic and no output;
     /// everything else yields compiling code, with warnings for what was kept as raw XML.
-    public func run(_ files: [String], diagnostics: DiagnosticCollector) -> [Output] {
+    package func run(_ files: [String], diagnostics: DiagnosticCollector) -> [Output] {
         let set = SchemaSet(config: config, diagnostics: diagnostics)
         var inputs: [SchemaDocument] = []
         var known: Set<String> = []

@@ -265,7 +265,8 @@ struct SchemaReader {
                 warn(child, "xs:\(child.localName) inside xs:\(node.localName) ignored")
             }
         }
-        return ModelGroup(compositor: compositor, particles: particles, occurs: readOccurs(node), location: location(node))
+        return ModelGroup(
+            compositor: compositor, particles: particles, occurs: readOccurs(node), location: location(node))
     }
 
     private func readWildcard(_ node: Node) -> Wildcard {
@@ -321,7 +322,8 @@ struct SchemaReader {
                 break
             }
         }
-        return SimpleType(name: name, variety: variety, documentation: documentation(of: node), location: location(node))
+        return SimpleType(
+            name: name, variety: variety, documentation: documentation(of: node), location: location(node))
     }
 
     // MARK: - Small parts
@@ -408,7 +410,9 @@ struct Node {
         let parts = trimmed.split(separator: ":", maxSplits: 1)
         let prefix = parts.count == 2 ? String(parts[0]) : nil
         let local = String(parts.last!)
-        let ns = prefix.map { xmlSearchNs(pointer.pointee.doc, pointer, $0) } ?? xmlSearchNs(pointer.pointee.doc, pointer, nil)
+        let ns =
+            prefix.map { xmlSearchNs(pointer.pointee.doc, pointer, $0) }
+            ?? xmlSearchNs(pointer.pointee.doc, pointer, nil)
         if let ns {
             return QName(String(cString: ns.pointee.href), local)
         }

@@ -111,6 +111,13 @@ struct SchemaTranslator {
         return qualifiedEnum(other) + "." + swiftName
     }
 
+    /// The configured name for a member or nested type of `model`, or `name` itself.
+    func renamed(_ name: String, in model: StructModel) -> String {
+        let relative = model.path.split(separator: ".").drop { $0 != Substring(set.namespaceEnum(namespace)) }
+            .dropFirst().joined(separator: ".")
+        return set.config.renames["\(namespace)#\(relative).\(name)"] ?? name
+    }
+
     /// A namespace enum's name, module-qualified when one of its own types has the same name (`Ping.Ping`)
     /// and would shadow it inside the enum.
     func qualifiedEnum(_ namespace: String) -> String {

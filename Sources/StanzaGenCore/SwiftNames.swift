@@ -4,7 +4,7 @@
 /// enumeration cases lowerCamelCase (`xml:lang` → `lang`, `max-file-size` → `maxFileSize`). Characters Swift
 /// cannot use are dropped and start new words; a name that starts with a digit gets a leading `_`; keywords are
 /// escaped with backticks where they are used as identifiers; an empty result becomes `_`.
-public enum SwiftNames {
+package enum SwiftNames {
     /// Words that cannot be used bare as identifiers in declarations.
     static let keywords: Set<String> = [
         "associatedtype", "class", "deinit", "enum", "extension", "fileprivate", "func", "import", "init", "inout",
@@ -47,13 +47,13 @@ public enum SwiftNames {
     }
 
     /// `item-not-found` → `ItemNotFound`.
-    public static func typeName(_ name: String) -> String {
+    package static func typeName(_ name: String) -> String {
         let joined = words(name).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
         return finish(joined)
     }
 
     /// `max-file-size` → `maxFileSize`; an all-uppercase word becomes lowercase (`FN` → `fn`).
-    public static func memberName(_ name: String) -> String {
+    package static func memberName(_ name: String) -> String {
         let parts = words(name)
         guard let first = parts.first else { return "_" }
         let head = first == first.uppercased() ? first.lowercased() : first.prefix(1).lowercased() + first.dropFirst()
@@ -67,12 +67,12 @@ public enum SwiftNames {
     }
 
     /// The identifier as written in a declaration or a reference: backticks around keywords.
-    public static func escaped(_ identifier: String) -> String {
+    package static func escaped(_ identifier: String) -> String {
         keywords.contains(identifier) ? "`\(identifier)`" : identifier
     }
 
     /// A simple plural for array properties: `item` → `items`, `identity` → `identities`, `status` → `statuses`.
-    public static func plural(_ name: String) -> String {
+    package static func plural(_ name: String) -> String {
         let lower = name.lowercased()
         if lower.hasSuffix("s") || lower.hasSuffix("x") || lower.hasSuffix("ch") || lower.hasSuffix("sh") {
             return name + "es"
@@ -87,7 +87,7 @@ public enum SwiftNames {
     }
 
     /// A name not in `taken`: the name itself, or the name followed by 2, 3, ...
-    public static func unique(_ name: String, in taken: Set<String>) -> String {
+    package static func unique(_ name: String, in taken: Set<String>) -> String {
         guard taken.contains(name) else { return name }
         var index = 2
         while taken.contains("\(name)\(index)") { index += 1 }
@@ -95,7 +95,7 @@ public enum SwiftNames {
     }
 
     /// A Swift string literal for any text.
-    public static func literal(_ text: String) -> String {
+    package static func literal(_ text: String) -> String {
         var result = "\""
         for scalar in text.unicodeScalars {
             switch scalar {

@@ -72,9 +72,13 @@ final class SwiftRenderer {
             line("/// Attributes the schema does not declare, kept and written back unchanged.")
             line("public var unknownAttributes: [XMLAttribute]")
             if model.keepsUnknownChildren {
-                line("/// Child elements the schema does not declare, kept and written back unchanged (after the known ones).")
+                line(
+                    "/// Child elements the schema does not declare, kept and written back unchanged (after the known ones)."
+                )
                 line("public var unknownChildren: [XMLElement]")
             }
+            line("/// How decoded values were written (`1` for `true`), so that unchanged ones are written back so.")
+            line("var lexicalForms = XMLLexicalForms()")
             line("")
             line("/// Creates a value from its parts.")
             var parameters = model.properties.map { property in
@@ -173,7 +177,7 @@ final class SwiftRenderer {
             indented {
                 let mutates = model.properties.contains {
                     switch $0.kind {
-                    case .text, .content: false
+                    case .content: false
                     default: true
                     }
                 }
@@ -187,12 +191,13 @@ final class SwiftRenderer {
                 }
                 line("self.unknownAttributes = reader.unknownAttributes")
                 if model.keepsUnknownChildren { line("self.unknownChildren = reader.unknownChildren") }
+                line("self.lexicalForms = reader.lexicalForms")
             }
             line("}")
             line("")
             line("public func xmlElement(named elementName: XMLName) -> XMLElement {")
             indented {
-                line("var writer = XMLElementWriter(elementName)")
+                line("var writer = XMLElementWriter(elementName, lexicalForms: self.lexicalForms)")
                 for property in model.properties {
                     line(encodeStatement(property))
                 }
@@ -313,7 +318,9 @@ final class SwiftRenderer {
                 line("switch element.name {")
                 for item in model.cases {
                     if let payload = item.payloadType {
-                        line("case \(name(item.element)): self = .\(SwiftNames.escaped(item.name))(try \(payload)(content: element))")
+                        line(
+                            "case \(name(item.element)): self = .\(SwiftNames.escaped(item.name))(try \(payload)(content: element))"
+                        )
                     } else {
                         line("case \(name(item.element)): self = .\(SwiftNames.escaped(item.name))")
                     }
@@ -328,7 +335,9 @@ final class SwiftRenderer {
                 line("switch self {")
                 for item in model.cases {
                     if item.payloadType != nil {
-                        line("case .\(SwiftNames.escaped(item.name))(let value): value.xmlElement(named: \(name(item.element)))")
+                        line(
+                            "case .\(SwiftNames.escaped(item.name))(let value): value.xmlElement(named: \(name(item.element)))"
+                        )
                     } else {
                         line("case .\(SwiftNames.escaped(item.name)): XMLElement(\(name(item.element)))")
                     }

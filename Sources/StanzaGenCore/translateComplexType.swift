@@ -113,12 +113,13 @@ extension SchemaTranslator {
                 return false
             })
         else { return }
-        let name = SwiftNames.unique(SwiftNames.memberName(attribute.name.name), in: taken)
+        let name = SwiftNames.unique(renamed(SwiftNames.memberName(attribute.name.name), in: model), in: taken)
         taken.insert(name)
         var nested: [DeclarationModel] = []
         let nestedName = SwiftNames.unique(SwiftNames.typeName(attribute.name.name), in: typeNames)
         let value = valueType(
-            of: attribute.type, nestedName: nestedName, scope: model.path, closedKey: "\(namespace)#\(context)@\(attribute.name.name)",
+            of: attribute.type, nestedName: nestedName, scope: model.path,
+            closedKey: "\(namespace)#\(context)@\(attribute.name.name)",
             into: &nested)
         if !nested.isEmpty { typeNames.insert(nestedName) }
         model.nested += nested
@@ -158,8 +159,9 @@ extension SchemaTranslator {
         case (.simple, .simple): return inherited
         case (.elements(let base), .elements(let own)):
             return .elements(
-                ModelGroup(compositor: .sequence, particles: [.group(base), .group(own)], occurs: .one,
-                           location: own.location))
+                ModelGroup(
+                    compositor: .sequence, particles: [.group(base), .group(own)], occurs: .one,
+                    location: own.location))
         default: return type.content
         }
     }
@@ -266,6 +268,15 @@ extension SchemaTranslator {
         }
     }
 
+    /// Whether an element's type is a simple type (no attributes, no children).
+    private func hasSimpleType(_ element: ElementDeclaration) -> Bool {
+        switch element.type {
+        case .simple: return true
+        case .named(let name): return set.complexType(name) == nil
+        default: return false
+        }
+    }
+
     private func isEmpty(_ type: ComplexType) -> Bool {
         guard attributes(of: type, depth: 0).isEmpty, !type.attributes.anyAttribute else { return false }
         switch effectiveContent(of: type, depth: 0) {
@@ -332,12 +343,26 @@ extension SchemaTranslator {
         let cardinality = Cardinality(occurs)
         var name = SwiftNames.memberName(element.name.name)
         if cardinality == .array { name = SwiftNames.plural(name) }
-        name = SwiftNames.unique(name, in: taken)
+        name = SwiftNames.unique(renamed(name, in: model), in: taken)
         taken.insert(name)
         let documentation = documentation ?? element.documentation
         if isEmptyElement(element) && cardinality != .array {
             model.properties.append(PropertyModel(name: name, kind: .flag(element.name), documentation: documentation))
             return
+        }
+        if isGlobal, let swiftName = set.swiftName(ofElement: element.name), hasSimpleType(element) {
+            // A global element that is just a value (`<priority>5</priority>`): the value itself.
+            var ignored: [DeclarationModel] = []
+            let value = valueType(
+                of: element.type, nestedName: "Value", scope: reference(swiftName, in: element.name.namespace),
+                closedKey: "\(element.name.namespace)#\(element.name.name)", into: &ignored)
+            if case .single(let valueType) = value {
+                model.properties.append(
+                    PropertyModel(
+                        name: name, kind: .childValue(element.name, valueType: valueType, cardinality),
+                        documentation: documentation))
+                return
+            }
         }
         if isGlobal, let swiftName = set.swiftName(ofElement: element.name) {
             model.properties.append(
@@ -357,28 +382,33 @@ extension SchemaTranslator {
                         documentation: documentation))
                 return
             }
-            addChildValue(element, name: name, cardinality: cardinality, documentation: documentation, to: model,
-                          typeNames: &typeNames)
+            addChildValue(
+                element, name: name, cardinality: cardinality, documentation: documentation, to: model,
+                typeNames: &typeNames)
         case .simple:
-            addChildValue(element, name: name, cardinality: cardinality, documentation: documentation, to: model,
-                          typeNames: &typeNames)
+            addChildValue(
+                element, name: name, cardinality: cardinality, documentation: documentation, to: model,
+                typeNames: &typeNames)
         case .unspecified:
             model.properties.append(
                 PropertyModel(
-                    name: name, kind: .child(element.name, type: "XMLElement", cardinality), documentation: documentation))
+                    name: name, kind: .child(element.name, type: "XMLElement", cardinality),
+                    documentation: documentation))
         case .complex(let type):
             let nestedName = SwiftNames.unique(SwiftNames.typeName(element.name.name), in: typeNames)
             typeNames.insert(nestedName)
             let nested = StructModel(
                 name: nestedName, path: model.path + "." + nestedName,
                 documentation: type.documentation ?? element.documentation,
-                remark: "Generated from \(document.fileName) <\(element.name.name)/> in \(model.remark.split(separator: " ").last ?? "")",
+                remark:
+                    "Generated from \(document.fileName) <\(element.name.name)/> in \(model.remark.split(separator: " ").last ?? "")",
                 qualifiedName: element.name)
             fill(nested, with: type, context: "\(element.name.name)")
             model.nested.append(.structure(nested))
             model.properties.append(
-                PropertyModel(name: name, kind: .child(element.name, type: nested.path, cardinality),
-                              documentation: documentation))
+                PropertyModel(
+                    name: name, kind: .child(element.name, type: nested.path, cardinality),
+                    documentation: documentation))
         }
     }
 
@@ -416,7 +446,7 @@ extension SchemaTranslator {
         typeNames: inout Set<String>,
         done: inout Set<QName>
     ) {
-        let enumName = SwiftNames.unique("Choice", in: typeNames)
+        let enumName = SwiftNames.unique(renamed("Choice", in: model), in: typeNames)
         typeNames.insert(enumName)
         var cases: [ChoiceEnumModel.Case] = []
         var caseNames: Set<String> = ["unknown", "alternatives", "xmlElement"]
@@ -472,13 +502,15 @@ extension SchemaTranslator {
         }
         guard !cases.isEmpty else { return }
         model.nested.append(
-            .choiceEnum(ChoiceEnumModel(name: enumName, remark: "Generated from \(document.fileName) xs:choice", cases: cases)))
+            .choiceEnum(
+                ChoiceEnumModel(name: enumName, remark: "Generated from \(document.fileName) xs:choice", cases: cases)))
         let cardinality = Cardinality(occurs)
-        let name = SwiftNames.unique(cardinality == .array ? "choices" : "choice", in: taken)
+        let name = SwiftNames.unique(renamed(cardinality == .array ? "choices" : "choice", in: model), in: taken)
         taken.insert(name)
         model.properties.append(
             PropertyModel(
-                name: name, kind: .choice(type: model.path + "." + enumName, unknownNamespaces: namespaces, cardinality),
+                name: name,
+                kind: .choice(type: model.path + "." + enumName, unknownNamespaces: namespaces, cardinality),
                 documentation: "One of: " + cases.map { "`\($0.element.name)`" }.joined(separator: ", ") + "."))
     }
 }

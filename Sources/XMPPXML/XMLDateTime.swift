@@ -118,7 +118,9 @@ public struct XMLDateTime: XMLValueCodable, CustomStringConvertible {
         if offsetMinutes == 0 {
             text += "Z"
         } else {
-            text += (offsetMinutes < 0 ? "-" : "+") + pad(abs(offsetMinutes) / 60, 2) + ":" + pad(abs(offsetMinutes) % 60, 2)
+            text +=
+                (offsetMinutes < 0 ? "-" : "+") + pad(abs(offsetMinutes) / 60, 2) + ":"
+                + pad(abs(offsetMinutes) % 60, 2)
         }
         self.xmlValue = text
         self.year = year

@@ -34,6 +34,8 @@ public struct XMLElementReader {
     private var attributeTaken: [Bool]
     private let children: [XMLElement]
     private var childTaken: [Bool]
+    /// The values read whose text differs from how they would be written now.
+    public private(set) var lexicalForms = XMLLexicalForms()
 
     /// Starts reading an element.
     ///
@@ -63,7 +65,10 @@ public struct XMLElementReader {
         guard let index = attributes.firstIndex(where: { $0.name == name }) else { return nil }
         attributeTaken[index] = true
         do {
-            return try Value(xmlValue: attributes[index].value)
+            let value = try Value(xmlValue: attributes[index].value)
+            lexicalForms.record(
+                attributes[index].value, for: value, key: .init(name: name, index: 0, isAttribute: true))
+            return value
         } catch {
             throw XMLDecodingError(path: path, attribute: name, expected: error.expected, found: error.found)
         }
@@ -186,12 +191,16 @@ public struct XMLElementReader {
         return values
     }
 
-    private func value<Value: XMLValueCodable>(
+    private mutating func value<Value: XMLValueCodable>(
         of child: XMLElement,
-        as type: Value.Type
+        as type: Value.Type,
+        index: Int = 0
     ) throws(XMLDecodingError) -> Value {
         do {
-            return try Value(xmlValue: child.text)
+            let text = child.text
+            let value = try Value(xmlValue: text)
+            lexicalForms.record(text, for: value, key: .init(name: child.name, index: index, isAttribute: false))
+            return value
         } catch {
             throw XMLDecodingError(path: [element.name, child.name], expected: error.expected, found: error.found)
         }
@@ -236,8 +245,8 @@ public struct XMLElementReader {
         as type: Value.Type = Value.self
     ) throws(XMLDecodingError) -> [Value] {
         var values: [Value] = []
-        for child in takeAll(name) {
-            values.append(try value(of: child, as: type))
+        for (index, child) in takeAll(name).enumerated() {
+            values.append(try value(of: child, as: type, index: index))
         }
         return values
     }
@@ -352,9 +361,14 @@ public struct XMLElementReader {
     ///
     /// - Parameter type: The value's type.
     /// - Throws: ``XMLDecodingError`` when the text is not valid for the type.
-    public func text<Value: XMLValueCodable>(as type: Value.Type = Value.self) throws(XMLDecodingError) -> Value {
+    public mutating func text<Value: XMLValueCodable>(
+        as type: Value.Type = Value.self
+    ) throws(XMLDecodingError) -> Value {
         do {
-            return try Value(xmlValue: element.text)
+            let text = element.text
+            let value = try Value(xmlValue: text)
+            lexicalForms.record(text, for: value, key: .init(name: element.name, index: 0, isAttribute: false))
+            return value
         } catch {
             throw XMLDecodingError(path: path, expected: error.expected, found: error.found)
         }

@@ -3,14 +3,18 @@
 @_spi(Generated)
 public struct XMLElementWriter {
     private let name: XMLName
+    private let lexicalForms: XMLLexicalForms
     private var attributes: [XMLAttribute] = []
     private var children: [XMLNode] = []
 
     /// Starts an element.
     ///
-    /// - Parameter name: The element's name.
-    public init(_ name: XMLName) {
+    /// - Parameters:
+    ///   - name: The element's name.
+    ///   - lexicalForms: How the values were written when they were decoded; unchanged values are written so.
+    public init(_ name: XMLName, lexicalForms: XMLLexicalForms = XMLLexicalForms()) {
         self.name = name
+        self.lexicalForms = lexicalForms
     }
 
     /// The element written so far.
@@ -24,7 +28,10 @@ public struct XMLElementWriter {
     ///   - name: The attribute's name.
     ///   - value: The value.
     public mutating func attribute<Value: XMLValueCodable>(_ name: XMLName, _ value: Value?) {
-        if let value { attributes.append(XMLAttribute(name, value.xmlValue)) }
+        if let value {
+            let text = lexicalForms.form(of: value, key: .init(name: name, index: 0, isAttribute: true))
+            attributes.append(XMLAttribute(name, text))
+        }
     }
 
     /// Writes a space-separated list attribute unless the list is `nil`.
@@ -60,7 +67,10 @@ public struct XMLElementWriter {
     ///   - name: The child's name.
     ///   - value: The value.
     public mutating func childValue<Value: XMLValueCodable>(_ name: XMLName, _ value: Value?) {
-        if let value { children.append(.element(Self.textElement(name, value.xmlValue))) }
+        if let value {
+            let text = lexicalForms.form(of: value, key: .init(name: name, index: 0, isAttribute: false))
+            children.append(.element(Self.textElement(name, text)))
+        }
     }
 
     /// Writes a child element with text for each value.
@@ -69,7 +79,10 @@ public struct XMLElementWriter {
     ///   - name: The children's name.
     ///   - values: The values.
     public mutating func childValues<Value: XMLValueCodable>(_ name: XMLName, _ values: [Value]) {
-        for value in values { children.append(.element(Self.textElement(name, value.xmlValue))) }
+        for (index, value) in values.enumerated() {
+            let text = lexicalForms.form(of: value, key: .init(name: name, index: index, isAttribute: false))
+            children.append(.element(Self.textElement(name, text)))
+        }
     }
 
     /// Writes an empty child element when the flag is set.
@@ -120,7 +133,7 @@ public struct XMLElementWriter {
     ///
     /// - Parameter value: The value.
     public mutating func text<Value: XMLValueCodable>(_ value: Value) {
-        let text = value.xmlValue
+        let text = lexicalForms.form(of: value, key: .init(name: name, index: 0, isAttribute: false))
         if !text.isEmpty { children.append(.text(text)) }
     }
 

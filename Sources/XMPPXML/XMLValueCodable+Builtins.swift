@@ -69,8 +69,9 @@ extension Double: XMLValueCodable {
         case "NaN": self = .nan
         default:
             // Swift also accepts "inf", "nan" and hexadecimal forms, which XSD does not.
-            guard let first = text.utf8.first, first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
-                || first == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
+            guard let first = text.utf8.first,
+                first == UInt8(ascii: "-") || first == UInt8(ascii: "+")
+                    || first == UInt8(ascii: ".") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first),
                 !text.contains("x"), !text.contains("X"), let value = Double(text), value.isFinite
             else {
                 throw XMLDecodingError(expected: "a number", found: "\"\(xmlValue)\"")
