@@ -136,6 +136,11 @@ let package = Package(
             exclude: ["Fixtures"],
             swiftSettings: upcomingFeatures
         ),
+        .testTarget(
+            name: "StanzaGenCoreTests",
+            dependencies: ["StanzaGenCore"],
+            swiftSettings: upcomingFeatures
+        ),
         // Schemas/ checked by an independent validator: every schema compiles, every fixture is valid.
         .testTarget(
             name: "SchemaTests",

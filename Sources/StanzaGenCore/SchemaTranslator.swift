@@ -72,10 +72,14 @@ struct SchemaTranslator {
             if let type = set.complexType(typeName) {
                 fill(model, with: type, context: swiftName)
             } else {
-                addValue(to: model, type: .named(typeName), closedKey: "\(namespace)#\(element.name.name)")
+                addValue(
+                    to: model, type: .named(typeName), closedKey: "\(namespace)#\(element.name.name)",
+                    location: element.location)
             }
         case .simple:
-            addValue(to: model, type: element.type, closedKey: "\(namespace)#\(element.name.name)")
+            addValue(
+                to: model, type: element.type, closedKey: "\(namespace)#\(element.name.name)",
+                location: element.location)
         case .unspecified:
             model.properties.append(
                 PropertyModel(name: "content", kind: .content, documentation: "The element's content (xs:anyType)."))
@@ -85,10 +89,11 @@ struct SchemaTranslator {
     }
 
     /// Adds a `value` property for simple content.
-    func addValue(to model: StructModel, type: TypeReference, closedKey: String) {
+    func addValue(to model: StructModel, type: TypeReference, closedKey: String, location: SourceLocation) {
         if isEmptyValue(type) { return }
         var nested: [DeclarationModel] = []
-        let value = valueType(of: type, nestedName: "Value", scope: model.path, closedKey: closedKey, into: &nested)
+        let value = valueType(
+            of: type, nestedName: "Value", scope: model.path, closedKey: closedKey, into: &nested, location: location)
         model.nested += nested
         switch value {
         case .single(let swiftType):

@@ -21,6 +21,16 @@ package enum SwiftNames {
         "payloadTypes", "namespace", "init", "hashValue", "hash", "description",
     ]
 
+    /// Type names that generated code uses unqualified (or that mean something else after a dot, like
+    /// `Foo.Type`); a schema type with one of these names gets `Value` appended.
+    static let reservedTypeNames: Set<String> = [
+        "Type", "Protocol", "Self", "Any", "Never", "String", "Bool", "Int", "Int8", "Int16", "Int32", "Int64", "UInt",
+        "UInt8", "UInt16", "UInt32", "UInt64", "Double", "Float", "Array", "Optional", "Sendable", "Hashable",
+        "Equatable", "XMLElement", "XMLName", "XMLAttribute", "XMLNode", "XMLDateTime", "XMLValueElement",
+        "XMLDecodingError", "XMLElementReader", "XMLElementWriter", "XMLLexicalForms", "XMLWildcard",
+        "XMLElementCodable", "XMLContentCodable", "XMLChoiceCodable", "XMLValueCodable",
+    ]
+
     /// The words of an XML name: split at characters that are not letters or digits, and at lower-to-upper
     /// case changes.
     static func words(_ name: String) -> [String] {
@@ -48,8 +58,8 @@ package enum SwiftNames {
 
     /// `item-not-found` → `ItemNotFound`.
     package static func typeName(_ name: String) -> String {
-        let joined = words(name).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
-        return finish(joined)
+        let joined = finish(words(name).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined())
+        return reservedTypeNames.contains(joined) ? joined + "Value" : joined
     }
 
     /// `max-file-size` → `maxFileSize`; an all-uppercase word becomes lowercase (`FN` → `fn`).
@@ -74,6 +84,7 @@ package enum SwiftNames {
     /// A simple plural for array properties: `item` → `items`, `identity` → `identities`, `status` → `statuses`.
     package static func plural(_ name: String) -> String {
         let lower = name.lowercased()
+        if name.count == 1 { return name + "List" }
         if lower.hasSuffix("s") || lower.hasSuffix("x") || lower.hasSuffix("ch") || lower.hasSuffix("sh") {
             return name + "es"
         }

@@ -120,7 +120,7 @@ extension SchemaTranslator {
         let value = valueType(
             of: attribute.type, nestedName: nestedName, scope: model.path,
             closedKey: "\(namespace)#\(context)@\(attribute.name.name)",
-            into: &nested)
+            into: &nested, location: attribute.location)
         if !nested.isEmpty { typeNames.insert(nestedName) }
         model.nested += nested
         var documentation = attribute.documentation
@@ -424,7 +424,7 @@ extension SchemaTranslator {
         let nestedName = SwiftNames.unique(SwiftNames.typeName(element.name.name), in: typeNames)
         let value = valueType(
             of: element.type, nestedName: nestedName, scope: model.path,
-            closedKey: "\(namespace)#\(element.name.name)", into: &nested)
+            closedKey: "\(namespace)#\(element.name.name)", into: &nested, location: element.location)
         if !nested.isEmpty { typeNames.insert(nestedName) }
         model.nested += nested
         let valueType: String =

@@ -24,7 +24,8 @@ extension SchemaTranslator {
         scope: String,
         closedKey: String,
         into nested: inout [DeclarationModel],
-        depth: Int = 0
+        depth: Int = 0,
+        location: SourceLocation? = nil
     ) -> ValueType {
         guard depth < 16 else { return .single("String") }
         switch type {
@@ -39,7 +40,9 @@ extension SchemaTranslator {
             }
             guard let simple = set.simpleType(name), let swiftName = set.swiftName(ofSimpleType: name) else {
                 if set.complexType(name) == nil {
-                    diagnostics.warning(document.fileName, 0, "unknown simple type \(name); the value is read as text")
+                    diagnostics.warning(
+                        document.fileName, location?.line ?? 0, "unknown simple type \(name); the value is read as text"
+                    )
                 }
                 return .single("String")
             }
