@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "XMPPXML", targets: ["XMPPXML"]),
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "SASL", targets: ["SASL"]),
+        .library(name: "XMPPTLS", targets: ["XMPPTLS"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
         .library(name: "XMPPTesting", targets: ["XMPPTesting"]),
         .executable(name: "stanza-gen", targets: ["stanza-gen"]),
@@ -110,6 +111,17 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
+        // TLS on the system OpenSSL: a NIO channel handler for STARTTLS and direct TLS, verification, channel
+        // bindings.
+        .target(
+            name: "XMPPTLS",
+            dependencies: [
+                "CLibSSL",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [
@@ -128,6 +140,16 @@ let package = Package(
         .testTarget(
             name: "SASLTests",
             dependencies: ["SASL"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "XMPPTLSTests",
+            dependencies: [
+                "XMPPTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

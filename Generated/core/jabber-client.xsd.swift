@@ -336,7 +336,7 @@ extension JabberClient {
     /// by the namespace of the payload element.
     ///
     /// - Remark: Generated from jabber-client.xsd <iq/>
-    public struct Iq: Sendable, Hashable {
+    public struct IQ: Sendable, Hashable {
         /// JID of the sender; set or overwritten by the sender's server.
         public var from: String?
         /// JID of the entity that is to process the request; absent for requests handled by the user's own server or account.
@@ -556,7 +556,7 @@ extension JabberClient {
 
 extension JabberClient {
     /// The payload types generated from jabber-client.xsd, for a payload registry.
-    public static let payloadTypes: [any XMLElementCodable.Type] = [Message.self, Subject.self, Body.self, Thread.self, Presence.self, Show.self, Status.self, Priority.self, Iq.self, Error.self]
+    public static let payloadTypes: [any XMLElementCodable.Type] = [Message.self, Subject.self, Body.self, Thread.self, Presence.self, Show.self, Status.self, Priority.self, IQ.self, Error.self]
 }
 
 // MARK: - Runtime support
@@ -765,7 +765,7 @@ extension JabberClient.Priority: XMLElementCodable {
     }
 }
 
-extension JabberClient.Iq: XMLElementCodable {
+extension JabberClient.IQ: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "jabber:client", localName: "iq")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {

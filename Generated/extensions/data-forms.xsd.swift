@@ -17,7 +17,7 @@ extension DataForms {
         /// Natural-language title of the form as a whole; should not contain newlines.
         public var title: String?
         /// Natural-language instructions for filling out the form; may appear several times, each instance should not contain newlines.
-        public var instructionses: [String]
+        public var instructions: [String]
         /// One field of a form, or one column (in reported) or cell set (in item) of a result table. The order of fields is the presentation order.
         public var fields: [DataForms.Field]
         /// The "table header" of a multi-item result: declares the fields every item carries. Its fields should have type and label and no value. A form with reported/item must not carry top-level fields.
@@ -37,7 +37,7 @@ extension DataForms {
         public init(
             type: DataForms.FormType,
             title: String? = nil,
-            instructionses: [String] = [],
+            instructions: [String] = [],
             fields: [DataForms.Field] = [],
             reported: DataForms.Reported? = nil,
             items: [DataForms.Item] = [],
@@ -47,7 +47,7 @@ extension DataForms {
         ) {
             self.type = type
             self.title = title
-            self.instructionses = instructionses
+            self.instructions = instructions
             self.fields = fields
             self.reported = reported
             self.items = items
@@ -271,7 +271,7 @@ extension DataForms.X: XMLElementCodable {
         var reader = XMLElementReader(element)
         self.type = try reader.requiredAttribute(XMLName(namespace: "", localName: "type"), as: DataForms.FormType.self)
         self.title = try reader.childValue(XMLName(namespace: "jabber:x:data", localName: "title"), as: String.self)
-        self.instructionses = try reader.childValues(XMLName(namespace: "jabber:x:data", localName: "instructions"), as: String.self)
+        self.instructions = try reader.childValues(XMLName(namespace: "jabber:x:data", localName: "instructions"), as: String.self)
         self.fields = try reader.children(XMLName(namespace: "jabber:x:data", localName: "field"), as: DataForms.Field.self)
         self.reported = try reader.child(XMLName(namespace: "jabber:x:data", localName: "reported"), as: DataForms.Reported.self)
         self.items = try reader.children(XMLName(namespace: "jabber:x:data", localName: "item"), as: DataForms.Item.self)
@@ -285,7 +285,7 @@ extension DataForms.X: XMLElementCodable {
         var writer = XMLElementWriter(elementName, lexicalForms: self.lexicalForms)
         writer.attribute(XMLName(namespace: "", localName: "type"), self.type)
         writer.childValue(XMLName(namespace: "jabber:x:data", localName: "title"), self.title)
-        writer.childValues(XMLName(namespace: "jabber:x:data", localName: "instructions"), self.instructionses)
+        writer.childValues(XMLName(namespace: "jabber:x:data", localName: "instructions"), self.instructions)
         writer.children(XMLName(namespace: "jabber:x:data", localName: "field"), self.fields)
         writer.child(XMLName(namespace: "jabber:x:data", localName: "reported"), self.reported)
         writer.children(XMLName(namespace: "jabber:x:data", localName: "item"), self.items)

@@ -25,7 +25,7 @@ extension Forwarding {
         /// The Info/Query stanza: a request-response exchange. Every get or set must be answered
         /// with a result or an error carrying the same 'id'. The meaning of the exchange is given
         /// by the namespace of the payload element.
-        public var iq: JabberClient.Iq?
+        public var iq: JabberClient.IQ?
         /// A stanza qualified by another stanza namespace (server-to-server or component streams), kept as it is.
         public var payloads: [XMLElement]
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -40,7 +40,7 @@ extension Forwarding {
             delay: Delay.Delay? = nil,
             message: JabberClient.Message? = nil,
             presence: JabberClient.Presence? = nil,
-            iq: JabberClient.Iq? = nil,
+            iq: JabberClient.IQ? = nil,
             payloads: [XMLElement] = [],
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -71,7 +71,7 @@ extension Forwarding.Forwarded: XMLElementCodable {
         self.delay = try reader.child(XMLName(namespace: "urn:xmpp:delay", localName: "delay"), as: Delay.Delay.self)
         self.message = try reader.child(XMLName(namespace: "jabber:client", localName: "message"), as: JabberClient.Message.self)
         self.presence = try reader.child(XMLName(namespace: "jabber:client", localName: "presence"), as: JabberClient.Presence.self)
-        self.iq = try reader.child(XMLName(namespace: "jabber:client", localName: "iq"), as: JabberClient.Iq.self)
+        self.iq = try reader.child(XMLName(namespace: "jabber:client", localName: "iq"), as: JabberClient.IQ.self)
         self.payloads = reader.wildcard(.list(["jabber:server", "jabber:component:accept", "jabber:component:connect"]))
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

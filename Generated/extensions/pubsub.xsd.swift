@@ -20,7 +20,7 @@ extension PubSub {
         /// Request to subscribe a JID to a node.
         public var subscribe: PubSub.Subscribe?
         /// Subscription options: empty to request the options form, or a pubsub#subscribe_options data form to return or submit them.
-        public var optionses: [PubSub.Options]
+        public var options: [PubSub.Options]
         /// The state of one subscription: returned after a subscribe request, and listed in the requester's own subscriptions.
         public var subscription: PubSub.Subscription?
         /// Request to cancel a subscription.
@@ -53,7 +53,7 @@ extension PubSub {
             create: PubSub.Create? = nil,
             configures: [PubSub.Configure] = [],
             subscribe: PubSub.Subscribe? = nil,
-            optionses: [PubSub.Options] = [],
+            options: [PubSub.Options] = [],
             subscription: PubSub.Subscription? = nil,
             unsubscribe: PubSub.Unsubscribe? = nil,
             subscriptions: PubSub.Subscriptions? = nil,
@@ -70,7 +70,7 @@ extension PubSub {
             self.create = create
             self.configures = configures
             self.subscribe = subscribe
-            self.optionses = optionses
+            self.options = options
             self.subscription = subscription
             self.unsubscribe = unsubscribe
             self.subscriptions = subscriptions
@@ -618,7 +618,7 @@ extension PubSub.Pubsub: XMLElementCodable {
         self.create = try reader.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "create"), as: PubSub.Create.self)
         self.configures = try reader.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "configure"), as: PubSub.Configure.self)
         self.subscribe = try reader.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscribe"), as: PubSub.Subscribe.self)
-        self.optionses = try reader.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "options"), as: PubSub.Options.self)
+        self.options = try reader.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "options"), as: PubSub.Options.self)
         self.subscription = try reader.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscription"), as: PubSub.Subscription.self)
         self.unsubscribe = try reader.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "unsubscribe"), as: PubSub.Unsubscribe.self)
         self.subscriptions = try reader.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscriptions"), as: PubSub.Subscriptions.self)
@@ -639,7 +639,7 @@ extension PubSub.Pubsub: XMLElementCodable {
         writer.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "create"), self.create)
         writer.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "configure"), self.configures)
         writer.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscribe"), self.subscribe)
-        writer.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "options"), self.optionses)
+        writer.children(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "options"), self.options)
         writer.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscription"), self.subscription)
         writer.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "unsubscribe"), self.unsubscribe)
         writer.child(XMLName(namespace: "http://jabber.org/protocol/pubsub", localName: "subscriptions"), self.subscriptions)

@@ -10,8 +10,9 @@
 ///   their URI.
 /// - `closedTypes`: enumerations whose set the specification closes, as `namespace#name` of a named simple type,
 ///   or `namespace#element@attribute` for one declared in place. Every other enumeration gets `unknown(String)`.
-/// - `renames`: better names for generated members and nested types, keyed by `namespace#Type.member` with the
-///   name the compiler would give (`"urn:ietf:params:xml:ns:xmpp-stanzas#StanzaError.choice": "condition"`).
+/// - `renames`: better names for generated types, members and nested types, keyed by `namespace#Type` or
+///   `namespace#Type.member` with the name the compiler would give (`"jabber:client#Iq": "IQ"`,
+///   `"urn:ietf:params:xml:ns:xmpp-stanzas#StanzaError.choice": "condition"`).
 package struct GeneratorConfig: Sendable, Decodable {
     package var namespaces: [String: String]
     package var closedTypes: Set<String>

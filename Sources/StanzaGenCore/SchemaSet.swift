@@ -29,7 +29,9 @@ final class SchemaSet {
         if let module { modules[namespace] = module }
         var taken = takenTypeNames[namespace] ?? []
         for name in document.elementOrder {
-            let swiftName = SwiftNames.unique(SwiftNames.typeName(name), in: taken.union(SwiftNames.reservedMembers))
+            let derived = SwiftNames.typeName(name)
+            let preferred = config.renames["\(namespace)#\(derived)"] ?? derived
+            let swiftName = SwiftNames.unique(preferred, in: taken.union(SwiftNames.reservedMembers))
             elementTypeNames[QName(namespace, name)] = swiftName
             taken.insert(swiftName)
         }

@@ -85,6 +85,7 @@ package enum SwiftNames {
     package static func plural(_ name: String) -> String {
         let lower = name.lowercased()
         if name.count == 1 { return name + "List" }
+        if lower.hasSuffix("s") && !lower.hasSuffix("ss") && !lower.hasSuffix("us") { return name }  // already plural
         if lower.hasSuffix("s") || lower.hasSuffix("x") || lower.hasSuffix("ch") || lower.hasSuffix("sh") {
             return name + "es"
         }

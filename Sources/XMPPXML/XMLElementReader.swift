@@ -142,7 +142,7 @@ public struct XMLElementReader {
         do {
             return try Value(content: child)
         } catch {
-            throw error.inside(child.name).inside(element.name)
+            throw error.inside(element.name)
         }
     }
 

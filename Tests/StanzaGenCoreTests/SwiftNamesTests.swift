@@ -33,6 +33,8 @@ import Testing
         #expect(SwiftNames.plural("status") == "statuses")
         #expect(SwiftNames.plural("key") == "keys")
         #expect(SwiftNames.plural("x") == "xList")
+        #expect(SwiftNames.plural("instructions") == "instructions")
+        #expect(SwiftNames.plural("address") == "addresses")
         #expect(SwiftNames.unique("value", in: ["value", "value2"]) == "value3")
     }
 
