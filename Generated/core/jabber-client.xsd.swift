@@ -15,9 +15,9 @@ extension JabberClient {
     /// - Remark: Generated from jabber-client.xsd <message/>
     public struct Message: Sendable, Hashable {
         /// JID of the sender; set or overwritten by the sender's server.
-        public var from: String?
+        public var from: JID?
         /// JID of the intended recipient.
-        public var to: String?
+        public var to: JID?
         /// Identifier chosen by the originating entity; an error reply echoes it so the sender
         /// can match it.
         public var id: String?
@@ -53,8 +53,8 @@ extension JabberClient {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
-            to: String? = nil,
+            from: JID? = nil,
+            to: JID? = nil,
             id: String? = nil,
             type: JabberClient.MessageType? = nil,
             lang: String? = nil,
@@ -183,10 +183,10 @@ extension JabberClient {
     /// - Remark: Generated from jabber-client.xsd <presence/>
     public struct Presence: Sendable, Hashable {
         /// JID of the sender; set or overwritten by the sender's server.
-        public var from: String?
+        public var from: JID?
         /// JID of the recipient of directed presence or of a subscription request; absent for
         /// presence broadcast by the server to all subscribers.
-        public var to: String?
+        public var to: JID?
         /// Identifier chosen by the originating entity; an error reply echoes it.
         public var id: String?
         public var type: JabberClient.PresenceType?
@@ -219,8 +219,8 @@ extension JabberClient {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
-            to: String? = nil,
+            from: JID? = nil,
+            to: JID? = nil,
             id: String? = nil,
             type: JabberClient.PresenceType? = nil,
             lang: String? = nil,
@@ -338,9 +338,9 @@ extension JabberClient {
     /// - Remark: Generated from jabber-client.xsd <iq/>
     public struct IQ: Sendable, Hashable {
         /// JID of the sender; set or overwritten by the sender's server.
-        public var from: String?
+        public var from: JID?
         /// JID of the entity that is to process the request; absent for requests handled by the user's own server or account.
-        public var to: String?
+        public var to: JID?
         /// Identifier that ties a response to its request; the response must carry the same value.
         public var id: String
         public var type: JabberClient.IQType
@@ -364,8 +364,8 @@ extension JabberClient {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
-            to: String? = nil,
+            from: JID? = nil,
+            to: JID? = nil,
             id: String,
             type: JabberClient.IQType,
             lang: String? = nil,
@@ -395,7 +395,7 @@ extension JabberClient {
         /// The kind of remedy available to the sender (auth, cancel, continue, modify, wait).
         public var type: StanzaErrors.ErrorType
         /// JID of the entity that generated the error, included for diagnostic or tracking purposes.
-        public var by: String?
+        public var by: JID?
         /// One of: `bad-request`, `conflict`, `feature-not-implemented`, `forbidden`, `gone`, `internal-server-error`, `item-not-found`, `jid-malformed`, `not-acceptable`, `not-allowed`, `not-authorized`, `policy-violation`, `recipient-unavailable`, `redirect`, `registration-required`, `remote-server-not-found`, `remote-server-timeout`, `resource-constraint`, `service-unavailable`, `subscription-required`, `undefined-condition`, `unexpected-request`.
         public var condition: JabberClient.Error.Condition
         /// Optional human-readable text describing the error in more detail. It supplements the
@@ -415,7 +415,7 @@ extension JabberClient {
         /// Creates a value from its parts.
         public init(
             type: StanzaErrors.ErrorType,
-            by: String? = nil,
+            by: JID? = nil,
             condition: JabberClient.Error.Condition,
             text: StanzaErrors.Text? = nil,
             payloads: [XMLElement] = [],
@@ -566,8 +566,8 @@ extension JabberClient.Message: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
-        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
+        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: JID.self)
         self.id = try reader.attribute(XMLName(namespace: "", localName: "id"), as: String.self)
         self.type = try reader.attribute(XMLName(namespace: "", localName: "type"), as: JabberClient.MessageType.self)
         self.lang = try reader.attribute(XMLName(namespace: "http://www.w3.org/XML/1998/namespace", localName: "lang"), as: String.self)
@@ -670,8 +670,8 @@ extension JabberClient.Presence: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
-        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
+        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: JID.self)
         self.id = try reader.attribute(XMLName(namespace: "", localName: "id"), as: String.self)
         self.type = try reader.attribute(XMLName(namespace: "", localName: "type"), as: JabberClient.PresenceType.self)
         self.lang = try reader.attribute(XMLName(namespace: "http://www.w3.org/XML/1998/namespace", localName: "lang"), as: String.self)
@@ -770,8 +770,8 @@ extension JabberClient.IQ: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
-        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
+        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: JID.self)
         self.id = try reader.requiredAttribute(XMLName(namespace: "", localName: "id"), as: String.self)
         self.type = try reader.requiredAttribute(XMLName(namespace: "", localName: "type"), as: JabberClient.IQType.self)
         self.lang = try reader.attribute(XMLName(namespace: "http://www.w3.org/XML/1998/namespace", localName: "lang"), as: String.self)
@@ -803,7 +803,7 @@ extension JabberClient.Error: XMLElementCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.type = try reader.requiredAttribute(XMLName(namespace: "", localName: "type"), as: StanzaErrors.ErrorType.self)
-        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: String.self)
+        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: JID.self)
         self.condition = try reader.requiredChoice(JabberClient.Error.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-stanzas"])
         self.text = try reader.child(XMLName(namespace: "urn:ietf:params:xml:ns:xmpp-stanzas", localName: "text"), as: StanzaErrors.Text.self)
         self.payloads = reader.wildcard(.other(targetNamespace: "urn:ietf:params:xml:ns:xmpp-stanzas"))

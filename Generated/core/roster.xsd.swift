@@ -47,7 +47,7 @@ extension Roster {
     /// - Remark: Generated from roster.xsd <item/>
     public struct Item: Sendable, Hashable {
         /// The JID that uniquely identifies the roster item.
-        public var jid: String
+        public var jid: JID
         /// A handle for the contact chosen by the user (not by the contact); opaque to the server.
         public var name: String?
         /// Default when absent: `none`.
@@ -70,7 +70,7 @@ extension Roster {
 
         /// Creates a value from its parts.
         public init(
-            jid: String,
+            jid: JID,
             name: String? = nil,
             subscription: Roster.Subscription? = nil,
             ask: Roster.Ask? = nil,
@@ -177,7 +177,7 @@ extension Roster.Item: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.name = try reader.attribute(XMLName(namespace: "", localName: "name"), as: String.self)
         self.subscription = try reader.attribute(XMLName(namespace: "", localName: "subscription"), as: Roster.Subscription.self)
         self.ask = try reader.attribute(XMLName(namespace: "", localName: "ask"), as: Roster.Ask.self)

@@ -528,7 +528,7 @@ extension StanzaErrors {
         /// The kind of remedy available to the sender (auth, cancel, continue, modify, wait).
         public var type: StanzaErrors.ErrorType
         /// JID of the entity that generated the error, included for diagnostic or tracking purposes.
-        public var by: String?
+        public var by: JID?
         /// One of: `bad-request`, `conflict`, `feature-not-implemented`, `forbidden`, `gone`, `internal-server-error`, `item-not-found`, `jid-malformed`, `not-acceptable`, `not-allowed`, `not-authorized`, `policy-violation`, `recipient-unavailable`, `redirect`, `registration-required`, `remote-server-not-found`, `remote-server-timeout`, `resource-constraint`, `service-unavailable`, `subscription-required`, `undefined-condition`, `unexpected-request`.
         public var condition: StanzaErrors.StanzaError.Condition
         /// Optional human-readable text describing the error in more detail. It supplements the
@@ -548,7 +548,7 @@ extension StanzaErrors {
         /// Creates a value from its parts.
         public init(
             type: StanzaErrors.ErrorType,
-            by: String? = nil,
+            by: JID? = nil,
             condition: StanzaErrors.StanzaError.Condition,
             text: StanzaErrors.Text? = nil,
             payloads: [XMLElement] = [],
@@ -1065,7 +1065,7 @@ extension StanzaErrors.StanzaError: XMLContentCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.type = try reader.requiredAttribute(XMLName(namespace: "", localName: "type"), as: StanzaErrors.ErrorType.self)
-        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: String.self)
+        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: JID.self)
         self.condition = try reader.requiredChoice(StanzaErrors.StanzaError.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-stanzas"])
         self.text = try reader.child(XMLName(namespace: "urn:ietf:params:xml:ns:xmpp-stanzas", localName: "text"), as: StanzaErrors.Text.self)
         self.payloads = reader.wildcard(.other(targetNamespace: "urn:ietf:params:xml:ns:xmpp-stanzas"))

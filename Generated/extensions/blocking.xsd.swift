@@ -89,7 +89,7 @@ extension Blocking {
     /// - Remark: Generated from blocking.xsd <item/>
     public struct Item: Sendable, Hashable {
         /// The JID to block or unblock; any JID form (bare, full, domain) is allowed.
-        public var jid: String
+        public var jid: JID
         /// Elements from other namespaces (xs:any).
         public var payloads: [XMLElement]
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -101,7 +101,7 @@ extension Blocking {
 
         /// Creates a value from its parts.
         public init(
-            jid: String,
+            jid: JID,
             payloads: [XMLElement] = [],
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -186,7 +186,7 @@ extension Blocking.Item: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.payloads = reader.wildcard(.other(targetNamespace: "urn:xmpp:blocking"))
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

@@ -14,7 +14,7 @@ extension Delay {
     /// - Remark: Generated from delay.xsd <delay/>
     public struct Delay: Sendable, Hashable {
         /// JID of the entity that originally sent the stanza or that delayed its delivery.
-        public var from: String?
+        public var from: JID?
         /// When the stanza was originally sent, in UTC (XEP-0082 DateTime).
         public var stamp: XMLDateTime
         /// The element's text.
@@ -28,7 +28,7 @@ extension Delay {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
+            from: JID? = nil,
             stamp: XMLDateTime,
             value: String,
             unknownAttributes: [XMLAttribute] = [],
@@ -55,7 +55,7 @@ extension Delay.Delay: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
         self.stamp = try reader.requiredAttribute(XMLName(namespace: "", localName: "stamp"), as: XMLDateTime.self)
         self.value = try reader.text(as: String.self)
         self.unknownAttributes = reader.unknownAttributes

@@ -47,7 +47,7 @@ extension DiscoItems {
     /// - Remark: Generated from disco-items.xsd <item/>
     public struct Item: Sendable, Hashable {
         /// The JID of the item.
-        public var jid: String
+        public var jid: JID
         /// Node identifier for items that cannot be addressed by a JID alone; never empty.
         public var node: String?
         /// Natural-language name of the item.
@@ -63,7 +63,7 @@ extension DiscoItems {
 
         /// Creates a value from its parts.
         public init(
-            jid: String,
+            jid: JID,
             node: String? = nil,
             name: String? = nil,
             payloads: [XMLElement] = [],
@@ -116,7 +116,7 @@ extension DiscoItems.Item: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.node = try reader.attribute(XMLName(namespace: "", localName: "node"), as: String.self)
         self.name = try reader.attribute(XMLName(namespace: "", localName: "name"), as: String.self)
         self.payloads = reader.wildcard(.other(targetNamespace: "http://jabber.org/protocol/disco#items"))

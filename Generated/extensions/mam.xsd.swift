@@ -213,7 +213,7 @@ extension MAM {
     ///
     /// - Remark: Generated from mam.xsd complexType jidList
     public struct JidList: Sendable, Hashable {
-        public var jids: [String]
+        public var jids: [JID]
         /// Attributes the schema does not declare, kept and written back unchanged.
         public var unknownAttributes: [XMLAttribute]
         /// Child elements the schema does not declare, kept and written back unchanged (after the known ones).
@@ -223,7 +223,7 @@ extension MAM {
 
         /// Creates a value from its parts.
         public init(
-            jids: [String] = [],
+            jids: [JID] = [],
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
         ) {
@@ -400,7 +400,7 @@ extension MAM.ArchiveEntry: XMLContentCodable {
 extension MAM.JidList: XMLContentCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jids = try reader.childValues(XMLName(namespace: "urn:xmpp:mam:2", localName: "jid"), as: String.self)
+        self.jids = try reader.childValues(XMLName(namespace: "urn:xmpp:mam:2", localName: "jid"), as: JID.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms

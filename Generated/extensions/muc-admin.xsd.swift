@@ -41,7 +41,7 @@ extension MUCAdmin {
         public var affiliation: MUCAdmin.Affiliation?
         public var role: MUCAdmin.Role?
         /// The user's bare JID (affiliation changes and lists) or full JID (role lists in rooms where it is visible).
-        public var jid: String?
+        public var jid: JID?
         /// The occupant's room nickname (role changes), or a reserved nickname when granting membership.
         public var nick: String?
         /// The user who performed an action, for tracking purposes.
@@ -59,7 +59,7 @@ extension MUCAdmin {
         public init(
             affiliation: MUCAdmin.Affiliation? = nil,
             role: MUCAdmin.Role? = nil,
-            jid: String? = nil,
+            jid: JID? = nil,
             nick: String? = nil,
             actor: MUCAdmin.Actor? = nil,
             reason: String? = nil,
@@ -82,7 +82,7 @@ extension MUCAdmin {
     /// - Remark: Generated from muc-admin.xsd <actor/>
     public struct Actor: Sendable, Hashable {
         /// Real JID of the actor.
-        public var jid: String?
+        public var jid: JID?
         /// Room nickname of the actor.
         public var nick: String?
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -94,7 +94,7 @@ extension MUCAdmin {
 
         /// Creates a value from its parts.
         public init(
-            jid: String? = nil,
+            jid: JID? = nil,
             nick: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -175,7 +175,7 @@ extension MUCAdmin.Item: XMLElementCodable {
         var reader = XMLElementReader(element)
         self.affiliation = try reader.attribute(XMLName(namespace: "", localName: "affiliation"), as: MUCAdmin.Affiliation.self)
         self.role = try reader.attribute(XMLName(namespace: "", localName: "role"), as: MUCAdmin.Role.self)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.nick = try reader.attribute(XMLName(namespace: "", localName: "nick"), as: String.self)
         self.actor = try reader.child(XMLName(namespace: "http://jabber.org/protocol/muc#admin", localName: "actor"), as: MUCAdmin.Actor.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#admin", localName: "reason"), as: String.self)
@@ -203,7 +203,7 @@ extension MUCAdmin.Actor: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.nick = try reader.attribute(XMLName(namespace: "", localName: "nick"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

@@ -49,7 +49,7 @@ extension MUCOwner {
     /// - Remark: Generated from muc-owner.xsd <destroy/>
     public struct Destroy: Sendable, Hashable {
         /// Bare JID of an alternate room.
-        public var jid: String?
+        public var jid: JID?
         /// Password for the alternate venue.
         public var password: String?
         /// Natural-language reason for destroying the room.
@@ -63,7 +63,7 @@ extension MUCOwner {
 
         /// Creates a value from its parts.
         public init(
-            jid: String? = nil,
+            jid: JID? = nil,
             password: String? = nil,
             reason: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
@@ -133,7 +133,7 @@ extension MUCOwner.Destroy: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.password = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#owner", localName: "password"), as: String.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#owner", localName: "reason"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes

@@ -59,9 +59,9 @@ extension MUCUser {
     /// - Remark: Generated from muc-user.xsd <invite/>
     public struct Invite: Sendable, Hashable {
         /// Bare, full or occupant JID of the inviter, added by the room.
-        public var from: String?
+        public var from: JID?
         /// JID of the invitee, set by the inviter.
-        public var to: String?
+        public var to: JID?
         /// Natural-language reason for an invitation, decline, kick, ban, role or affiliation change, or room destruction.
         public var reason: String?
         /// Marks an invitation as the continuation of a one-to-one chat in the new room.
@@ -75,8 +75,8 @@ extension MUCUser {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
-            to: String? = nil,
+            from: JID? = nil,
+            to: JID? = nil,
             reason: String? = nil,
             `continue`: MUCUser.Continue? = nil,
             unknownAttributes: [XMLAttribute] = [],
@@ -96,9 +96,9 @@ extension MUCUser {
     /// - Remark: Generated from muc-user.xsd <decline/>
     public struct Decline: Sendable, Hashable {
         /// JID of the invitee who declines, added by the room.
-        public var from: String?
+        public var from: JID?
         /// JID of the original inviter, set by the invitee.
-        public var to: String?
+        public var to: JID?
         /// Natural-language reason for an invitation, decline, kick, ban, role or affiliation change, or room destruction.
         public var reason: String?
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -110,8 +110,8 @@ extension MUCUser {
 
         /// Creates a value from its parts.
         public init(
-            from: String? = nil,
-            to: String? = nil,
+            from: JID? = nil,
+            to: JID? = nil,
             reason: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -156,7 +156,7 @@ extension MUCUser {
         public var affiliation: MUCUser.Affiliation?
         public var role: MUCUser.Role?
         /// The occupant's full real JID; only sent to those allowed to see it (all occupants in non-anonymous rooms, moderators in semi-anonymous rooms).
-        public var jid: String?
+        public var jid: JID?
         /// The occupant's room nickname, e.g. the new nickname in a nickname change (status 303).
         public var nick: String?
         /// The user who performed an action such as a kick, ban or affiliation change.
@@ -174,7 +174,7 @@ extension MUCUser {
         public init(
             affiliation: MUCUser.Affiliation? = nil,
             role: MUCUser.Role? = nil,
-            jid: String? = nil,
+            jid: JID? = nil,
             nick: String? = nil,
             actor: MUCUser.Actor? = nil,
             reason: String? = nil,
@@ -197,7 +197,7 @@ extension MUCUser {
     /// - Remark: Generated from muc-user.xsd <actor/>
     public struct Actor: Sendable, Hashable {
         /// Real JID of the actor.
-        public var jid: String?
+        public var jid: JID?
         /// Room nickname of the actor.
         public var nick: String?
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -209,7 +209,7 @@ extension MUCUser {
 
         /// Creates a value from its parts.
         public init(
-            jid: String? = nil,
+            jid: JID? = nil,
             nick: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -251,7 +251,7 @@ extension MUCUser {
     /// - Remark: Generated from muc-user.xsd <destroy/>
     public struct Destroy: Sendable, Hashable {
         /// Bare JID of an alternate room to go to.
-        public var jid: String?
+        public var jid: JID?
         /// Password of the alternate venue, if the owner supplied one.
         public var password: String?
         /// Natural-language reason for an invitation, decline, kick, ban, role or affiliation change, or room destruction.
@@ -265,7 +265,7 @@ extension MUCUser {
 
         /// Creates a value from its parts.
         public init(
-            jid: String? = nil,
+            jid: JID? = nil,
             password: String? = nil,
             reason: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
@@ -381,8 +381,8 @@ extension MUCUser.Invite: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
-        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
+        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: JID.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "reason"), as: String.self)
         self.`continue` = try reader.child(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "continue"), as: MUCUser.Continue.self)
         self.unknownAttributes = reader.unknownAttributes
@@ -407,8 +407,8 @@ extension MUCUser.Decline: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: String.self)
-        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: String.self)
+        self.from = try reader.attribute(XMLName(namespace: "", localName: "from"), as: JID.self)
+        self.to = try reader.attribute(XMLName(namespace: "", localName: "to"), as: JID.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "reason"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
@@ -453,7 +453,7 @@ extension MUCUser.Item: XMLElementCodable {
         var reader = XMLElementReader(element)
         self.affiliation = try reader.attribute(XMLName(namespace: "", localName: "affiliation"), as: MUCUser.Affiliation.self)
         self.role = try reader.attribute(XMLName(namespace: "", localName: "role"), as: MUCUser.Role.self)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.nick = try reader.attribute(XMLName(namespace: "", localName: "nick"), as: String.self)
         self.actor = try reader.child(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "actor"), as: MUCUser.Actor.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "reason"), as: String.self)
@@ -481,7 +481,7 @@ extension MUCUser.Actor: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.nick = try reader.attribute(XMLName(namespace: "", localName: "nick"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
@@ -523,7 +523,7 @@ extension MUCUser.Destroy: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.attribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.password = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "password"), as: String.self)
         self.reason = try reader.childValue(XMLName(namespace: "http://jabber.org/protocol/muc#user", localName: "reason"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes

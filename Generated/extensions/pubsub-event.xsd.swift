@@ -90,7 +90,7 @@ extension PubSubEvent {
         /// ItemID of the item; absent for transient nodes without item persistence.
         public var id: String?
         /// JID of the publisher, if the service reveals it.
-        public var publisher: String?
+        public var publisher: JID?
         /// Elements from other namespaces (xs:any).
         public var payloads: [XMLElement]
         /// Attributes the schema does not declare, kept and written back unchanged.
@@ -103,7 +103,7 @@ extension PubSubEvent {
         /// Creates a value from its parts.
         public init(
             id: String? = nil,
-            publisher: String? = nil,
+            publisher: JID? = nil,
             payloads: [XMLElement] = [],
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -252,7 +252,7 @@ extension PubSubEvent {
     public struct Subscription: Sendable, Hashable {
         public var node: String?
         /// The subscribed JID.
-        public var jid: String
+        public var jid: JID
         public var subid: String?
         public var subscription: PubSubEvent.SubscriptionState?
         /// End of the subscription's lease (time-based subscriptions).
@@ -267,7 +267,7 @@ extension PubSubEvent {
         /// Creates a value from its parts.
         public init(
             node: String? = nil,
-            jid: String,
+            jid: JID,
             subid: String? = nil,
             subscription: PubSubEvent.SubscriptionState? = nil,
             expiry: XMLDateTime? = nil,
@@ -390,7 +390,7 @@ extension PubSubEvent.Item: XMLElementCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.id = try reader.attribute(XMLName(namespace: "", localName: "id"), as: String.self)
-        self.publisher = try reader.attribute(XMLName(namespace: "", localName: "publisher"), as: String.self)
+        self.publisher = try reader.attribute(XMLName(namespace: "", localName: "publisher"), as: JID.self)
         self.payloads = reader.wildcard(.other(targetNamespace: "http://jabber.org/protocol/pubsub#event"))
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
@@ -518,7 +518,7 @@ extension PubSubEvent.Subscription: XMLElementCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.node = try reader.attribute(XMLName(namespace: "", localName: "node"), as: String.self)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.subid = try reader.attribute(XMLName(namespace: "", localName: "subid"), as: String.self)
         self.subscription = try reader.attribute(XMLName(namespace: "", localName: "subscription"), as: PubSubEvent.SubscriptionState.self)
         self.expiry = try reader.attribute(XMLName(namespace: "", localName: "expiry"), as: XMLDateTime.self)

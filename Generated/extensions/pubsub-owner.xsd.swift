@@ -219,7 +219,7 @@ extension PubSubOwner {
     /// - Remark: Generated from pubsub-owner.xsd <subscription/>
     public struct Subscription: Sendable, Hashable {
         /// The subscribed JID.
-        public var jid: String
+        public var jid: JID
         public var subscription: PubSubOwner.SubscriptionState
         /// Subscription identifier, when the JID has several subscriptions.
         public var subid: String?
@@ -232,7 +232,7 @@ extension PubSubOwner {
 
         /// Creates a value from its parts.
         public init(
-            jid: String,
+            jid: JID,
             subscription: PubSubOwner.SubscriptionState,
             subid: String? = nil,
             unknownAttributes: [XMLAttribute] = [],
@@ -279,7 +279,7 @@ extension PubSubOwner {
     /// - Remark: Generated from pubsub-owner.xsd <affiliation/>
     public struct Affiliation: Sendable, Hashable {
         /// The affiliated (bare) JID.
-        public var jid: String
+        public var jid: JID
         public var affiliation: PubSubOwner.AffiliationValue
         /// Attributes the schema does not declare, kept and written back unchanged.
         public var unknownAttributes: [XMLAttribute]
@@ -290,7 +290,7 @@ extension PubSubOwner {
 
         /// Creates a value from its parts.
         public init(
-            jid: String,
+            jid: JID,
             affiliation: PubSubOwner.AffiliationValue,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
@@ -546,7 +546,7 @@ extension PubSubOwner.Subscription: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.subscription = try reader.requiredAttribute(XMLName(namespace: "", localName: "subscription"), as: PubSubOwner.SubscriptionState.self)
         self.subid = try reader.attribute(XMLName(namespace: "", localName: "subid"), as: String.self)
         self.unknownAttributes = reader.unknownAttributes
@@ -592,7 +592,7 @@ extension PubSubOwner.Affiliation: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: String.self)
+        self.jid = try reader.requiredAttribute(XMLName(namespace: "", localName: "jid"), as: JID.self)
         self.affiliation = try reader.requiredAttribute(XMLName(namespace: "", localName: "affiliation"), as: PubSubOwner.AffiliationValue.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

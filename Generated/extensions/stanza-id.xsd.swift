@@ -16,7 +16,7 @@ extension StanzaID {
         /// The ID, unique and stable within the scope of the 'by' entity (a UUID is recommended).
         public var id: String
         /// The JID of the entity that assigned the ID.
-        public var by: String
+        public var by: JID
         /// Attributes the schema does not declare, kept and written back unchanged.
         public var unknownAttributes: [XMLAttribute]
         /// Child elements the schema does not declare, kept and written back unchanged (after the known ones).
@@ -27,7 +27,7 @@ extension StanzaID {
         /// Creates a value from its parts.
         public init(
             id: String,
-            by: String,
+            by: JID,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
         ) {
@@ -69,7 +69,7 @@ extension StanzaID {
         /// The 'id' of the referenced stanza's stanza-id element.
         public var id: String
         /// The 'by' JID of the referenced stanza's stanza-id element (recommended).
-        public var by: String?
+        public var by: JID?
         /// Attributes the schema does not declare, kept and written back unchanged.
         public var unknownAttributes: [XMLAttribute]
         /// Child elements the schema does not declare, kept and written back unchanged (after the known ones).
@@ -80,7 +80,7 @@ extension StanzaID {
         /// Creates a value from its parts.
         public init(
             id: String,
-            by: String? = nil,
+            by: JID? = nil,
             unknownAttributes: [XMLAttribute] = [],
             unknownChildren: [XMLElement] = []
         ) {
@@ -105,7 +105,7 @@ extension StanzaID.StanzaId: XMLElementCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.id = try reader.requiredAttribute(XMLName(namespace: "", localName: "id"), as: String.self)
-        self.by = try reader.requiredAttribute(XMLName(namespace: "", localName: "by"), as: String.self)
+        self.by = try reader.requiredAttribute(XMLName(namespace: "", localName: "by"), as: JID.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms
@@ -147,7 +147,7 @@ extension StanzaID.ReferencedStanza: XMLElementCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
         self.id = try reader.requiredAttribute(XMLName(namespace: "", localName: "id"), as: String.self)
-        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: String.self)
+        self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: JID.self)
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms

@@ -118,9 +118,19 @@ struct SchemaTranslator {
 
     /// The configured name for a member or nested type of `model`, or `name` itself.
     func renamed(_ name: String, in model: StructModel) -> String {
+        set.config.renames[configurationKey(name, in: model)] ?? name
+    }
+
+    /// The configured Swift type for a member of `model`, if any.
+    func mappedType(of member: String, in model: StructModel) -> String? {
+        set.config.types[configurationKey(member, in: model)]
+    }
+
+    /// `namespace#Type.member`, with the type's path below its namespace enum.
+    private func configurationKey(_ member: String, in model: StructModel) -> String {
         let relative = model.path.split(separator: ".").drop { $0 != Substring(set.namespaceEnum(namespace)) }
             .dropFirst().joined(separator: ".")
-        return set.config.renames["\(namespace)#\(relative).\(name)"] ?? name
+        return "\(namespace)#\(relative).\(member)"
     }
 
     /// A namespace enum's name, module-qualified when one of its own types has the same name (`Ping.Ping`)

@@ -128,10 +128,11 @@ extension SchemaTranslator {
             documentation = (documentation.map { $0 + "\n\n" } ?? "") + "Default when absent: `\(defaultValue)`."
         }
         let required = attribute.use == .required
+        let mapped = mappedType(of: name, in: model)
         let kind: PropertyModel.Kind =
             switch value {
-            case .single(let type): .attribute(attribute.name, valueType: type, required: required)
-            case .list(let item): .listAttribute(attribute.name, itemType: item, required: required)
+            case .single(let type): .attribute(attribute.name, valueType: mapped ?? type, required: required)
+            case .list(let item): .listAttribute(attribute.name, itemType: mapped ?? item, required: required)
             }
         model.properties.append(PropertyModel(name: name, kind: kind, documentation: documentation))
     }
@@ -434,7 +435,8 @@ extension SchemaTranslator {
             }
         model.properties.append(
             PropertyModel(
-                name: name, kind: .childValue(element.name, valueType: valueType, cardinality),
+                name: name,
+                kind: .childValue(element.name, valueType: mappedType(of: name, in: model) ?? valueType, cardinality),
                 documentation: documentation))
     }
 

@@ -9,7 +9,7 @@ public typealias IQ = JabberClient.IQ
 /// or IQ. Payloads are kept as elements and decoded into their generated types when asked for.
 ///
 /// ```swift
-/// var message = Message(to: "juliet@example.com", type: .chat, bodies: [.init(value: "Hi")])
+/// var message = Message(to: JID("juliet@example.com"), type: .chat, bodies: [.init(value: "Hi")])
 /// message.addPayload(ChatStates.Active())
 /// let state = try message.payload(ChatStates.Active.self)
 /// ```

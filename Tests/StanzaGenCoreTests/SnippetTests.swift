@@ -80,6 +80,27 @@ import Testing
         #expect(swift.contains("        case unknown(XMLElement)\n"))
     }
 
+    @Test func theConfigurationMapsAMemberToAType() throws {
+        let schema =
+            header + """
+                <xs:element name='station'><xs:complexType>
+                  <xs:sequence><xs:element name='operator' type='xs:string' maxOccurs='unbounded'/></xs:sequence>
+                  <xs:attribute name='jid' type='xs:string' use='required'/>
+                </xs:complexType></xs:element>
+                </xs:schema>
+                """
+        let config = GeneratorConfig(
+            namespaces: ["urn:example:weather": "Weather"],
+            renames: ["urn:example:weather#Station.operators": "staff"],
+            types: ["urn:example:weather#Station.jid": "JID", "urn:example:weather#Station.staff": "JID"])
+        let (swift, _) = try generate(schema, config: config)
+        #expect(swift.contains("public var jid: JID\n"))
+        #expect(swift.contains("public var staff: [JID]\n"))
+        #expect(
+            swift.contains(
+                "self.jid = try reader.requiredAttribute(XMLName(namespace: \"\", localName: \"jid\"), as: JID.self)"))
+    }
+
     @Test func unsupportedConstructsAreReportedWithFileAndLine() throws {
         let (swift, diagnostics) = try generate(
             header + """

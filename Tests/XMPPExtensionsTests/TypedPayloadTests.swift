@@ -35,11 +35,11 @@ import XMPPTesting
     @Test func messageWithStanzaErrorAndAppSpecificCondition() throws {
         let message = try Message(xml: load("jabber-client/02-message-error.xml"))
         #expect(message.type == .error)
-        #expect(message.from == "romeo@example.net")
+        #expect(message.from == JID("romeo@example.net"))
         #expect(message.bodies.map(\.value) == ["Thy lips are warm."])
         let error = try #require(message.error)
         #expect(error.type == .cancel)
-        #expect(error.by == "example.net")
+        #expect(error.by == JID("example.net"))
         #expect(error.condition == .gone(StanzaErrors.Gone(value: "xmpp:romeo@afterlife.example.net")))
         #expect(error.text?.value == "Romeo has moved & left no forwarding <address>.")
         #expect(error.text?.lang == "en")
@@ -67,7 +67,7 @@ import XMPPTesting
         let roster = try Roster.Query(xml: load("roster/01-query-result.xml"))
         #expect(roster.ver == "ver11")
         #expect(
-            roster.items.map(\.jid) == [
+            roster.items.map(\.jid.description) == [
                 "romeo@example.net", "mercutio@example.com", "nurse@example.com", "benvolio@example.net",
             ])
         #expect(roster.items[0].subscription == .both)
@@ -125,7 +125,7 @@ import XMPPTesting
     }
 
     @Test func payloadsOnStanzasAreOneCall() throws {
-        var message = Message(to: "juliet@example.com", type: .chat, bodies: [.init(value: "Hi")])
+        var message = Message(to: JID("juliet@example.com"), type: .chat, bodies: [.init(value: "Hi")])
         message.addPayload(ChatStates.Active())
         message.addPayload(Receipts.Request())
         #expect(message.hasPayload(ChatStates.Active.self))

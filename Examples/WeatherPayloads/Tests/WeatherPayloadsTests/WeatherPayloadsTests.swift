@@ -10,7 +10,7 @@ import XMPPCore
         temperature: 12.5,
         wind: .init(speed: 14, direction: "NE"),
         warnings: ["fog at dawn"])
-    var message = Message(to: "juliet@example.com", type: .chat, bodies: [.init(value: "Weather for you")])
+    var message = Message(to: JID("juliet@example.com"), type: .chat, bodies: [.init(value: "Weather for you")])
     message.addPayload(report)
 
     let xml = XMLSerializer().string(for: message.xmlElement())
