@@ -17,10 +17,22 @@ import Testing
         var parses: Bool
     }
 
-    static let corpus = repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/xsf-schemas")
+    /// `../shared/xsf-schemas` beside the repository, or `$XMPP_SHARED_DIR/xsf-schemas`.
+    static let corpus: URL = {
+        if let shared = ProcessInfo.processInfo.environment["XMPP_SHARED_DIR"] {
+            return URL(fileURLWithPath: shared).appendingPathComponent("xsf-schemas")
+        }
+        return repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/xsf-schemas")
+    }()
 
     static func entries() throws -> [Entry] {
-        let manifest = try String(contentsOf: corpus.appendingPathComponent("MANIFEST.tsv"), encoding: .utf8)
+        let path = corpus.appendingPathComponent("MANIFEST.tsv")
+        guard FileManager.default.fileExists(atPath: path.path) else {
+            throw CorpusError(
+                "the schema corpus is not at \(corpus.path): the shared folder sits beside the repository "
+                    + "(or set XMPP_SHARED_DIR)")
+        }
+        let manifest = try String(contentsOf: path, encoding: .utf8)
         let rows = manifest.split(separator: "\n").map { $0.split(separator: "\t", omittingEmptySubsequences: false) }
         guard let header = rows.first else { return [] }
         func column(_ name: String) -> Int { header.firstIndex { $0 == name }! }
