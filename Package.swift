@@ -20,12 +20,16 @@ let package = Package(
         .library(name: "XMPPTLS", targets: ["XMPPTLS"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
         .library(name: "XMPPTesting", targets: ["XMPPTesting"]),
+        .library(name: "XMPPStream", targets: ["XMPPStream"]),
+        .library(name: "XMPPClient", targets: ["XMPPClient"]),
         .executable(name: "stanza-gen", targets: ["stanza-gen"]),
+        .executable(name: "xmpp", targets: ["xmpp"]),
         .plugin(name: "StanzaGenPlugin", targets: ["StanzaGenPlugin"]),
         .plugin(name: "GenerateStanzas", targets: ["GenerateStanzas"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0")
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
     ],
     targets: [
         // System library shims.
@@ -122,6 +126,38 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
+        // The XMPP stream on a NIO channel: framing, negotiation (STARTTLS, SASL, bind), the XML console.
+        .target(
+            name: "XMPPStream",
+            dependencies: [
+                "XMPPCore", "SASL", "XMPPTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
+        // The public client API (first cut): connect, send, receive, IQ requests, lifecycle events.
+        .target(
+            name: "XMPPClient",
+            dependencies: [
+                "XMPPStream", "XMPPExtensions",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
+        // The command-line tool: send, ping, disco, with the XML console.
+        .executableTarget(
+            name: "xmpp",
+            dependencies: ["XMPPClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcomingFeatures
+        ),
+
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [
@@ -150,6 +186,11 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
+            name: "XMPPClientTests",
+            dependencies: ["XMPPClient"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

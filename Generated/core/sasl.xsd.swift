@@ -403,8 +403,8 @@ extension SASL.Failure: XMLElementCodable {
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.condition = try reader.requiredChoice(SASL.Failure.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-sasl"])
         self.text = try reader.child(XMLName(namespace: "urn:ietf:params:xml:ns:xmpp-sasl", localName: "text"), as: SASL.Failure.Text.self)
+        self.condition = try reader.requiredChoice(SASL.Failure.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-sasl"])
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms

@@ -1066,8 +1066,8 @@ extension StanzaErrors.StanzaError: XMLContentCodable {
         var reader = XMLElementReader(element)
         self.type = try reader.requiredAttribute(XMLName(namespace: "", localName: "type"), as: StanzaErrors.ErrorType.self)
         self.by = try reader.attribute(XMLName(namespace: "", localName: "by"), as: JID.self)
-        self.condition = try reader.requiredChoice(StanzaErrors.StanzaError.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-stanzas"])
         self.text = try reader.child(XMLName(namespace: "urn:ietf:params:xml:ns:xmpp-stanzas", localName: "text"), as: StanzaErrors.Text.self)
+        self.condition = try reader.requiredChoice(StanzaErrors.StanzaError.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-stanzas"])
         self.payloads = reader.wildcard(.other(targetNamespace: "urn:ietf:params:xml:ns:xmpp-stanzas"))
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

@@ -1160,8 +1160,8 @@ extension StreamErrors.Text: XMLElementCodable {
 extension StreamErrors.StreamError: XMLContentCodable {
     public init(content element: XMLElement) throws(XMLDecodingError) {
         var reader = XMLElementReader(element)
-        self.condition = try reader.requiredChoice(StreamErrors.StreamError.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-streams"])
         self.text = try reader.child(XMLName(namespace: "urn:ietf:params:xml:ns:xmpp-streams", localName: "text"), as: StreamErrors.Text.self)
+        self.condition = try reader.requiredChoice(StreamErrors.StreamError.Condition.self, unknownIn: ["urn:ietf:params:xml:ns:xmpp-streams"])
         self.payloads = reader.wildcard(.other(targetNamespace: "urn:ietf:params:xml:ns:xmpp-streams"))
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren

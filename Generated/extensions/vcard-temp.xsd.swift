@@ -892,7 +892,6 @@ extension VCardTemp.Address: XMLContentCodable {
         self.work = reader.flag(XMLName(namespace: "vcard-temp", localName: "WORK"))
         self.postal = reader.flag(XMLName(namespace: "vcard-temp", localName: "POSTAL"))
         self.parcel = reader.flag(XMLName(namespace: "vcard-temp", localName: "PARCEL"))
-        self.choice = try reader.choice(VCardTemp.Address.Choice.self, unknownIn: ["vcard-temp"])
         self.pref = reader.flag(XMLName(namespace: "vcard-temp", localName: "PREF"))
         self.pobox = try reader.childValue(XMLName(namespace: "vcard-temp", localName: "POBOX"), as: String.self)
         self.extadd = try reader.childValue(XMLName(namespace: "vcard-temp", localName: "EXTADD"), as: String.self)
@@ -901,6 +900,7 @@ extension VCardTemp.Address: XMLContentCodable {
         self.region = try reader.childValue(XMLName(namespace: "vcard-temp", localName: "REGION"), as: String.self)
         self.pcode = try reader.childValue(XMLName(namespace: "vcard-temp", localName: "PCODE"), as: String.self)
         self.ctry = try reader.childValue(XMLName(namespace: "vcard-temp", localName: "CTRY"), as: String.self)
+        self.choice = try reader.choice(VCardTemp.Address.Choice.self, unknownIn: ["vcard-temp"])
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms
@@ -957,9 +957,9 @@ extension VCardTemp.AddressLabel: XMLContentCodable {
         self.work = reader.flag(XMLName(namespace: "vcard-temp", localName: "WORK"))
         self.postal = reader.flag(XMLName(namespace: "vcard-temp", localName: "POSTAL"))
         self.parcel = reader.flag(XMLName(namespace: "vcard-temp", localName: "PARCEL"))
-        self.choice = try reader.choice(VCardTemp.AddressLabel.Choice.self, unknownIn: ["vcard-temp"])
         self.pref = reader.flag(XMLName(namespace: "vcard-temp", localName: "PREF"))
         self.lines = try reader.childValues(XMLName(namespace: "vcard-temp", localName: "LINE"), as: String.self)
+        self.choice = try reader.choice(VCardTemp.AddressLabel.Choice.self, unknownIn: ["vcard-temp"])
         self.unknownAttributes = reader.unknownAttributes
         self.unknownChildren = reader.unknownChildren
         self.lexicalForms = reader.lexicalForms

@@ -183,9 +183,18 @@ final class SwiftRenderer {
                 }
                 line("\(mutates ? "var" : "let") reader = XMLElementReader(element)")
                 // Wildcards take what the named reads left, so they come last.
-                let ordered =
-                    model.properties.filter { if case .wildcard = $0.kind { false } else { true } }
-                    + model.properties.filter { if case .wildcard = $0.kind { true } else { false } }
+                // Named reads first; then choices, whose unknown case must see only what no named read took;
+                // then wildcards, which take what is left.
+                func rank(_ property: PropertyModel) -> Int {
+                    switch property.kind {
+                    case .choice: 1
+                    case .wildcard: 2
+                    default: 0
+                    }
+                }
+                let ordered = model.properties.enumerated().sorted {
+                    (rank($0.element), $0.offset) < (rank($1.element), $1.offset)
+                }.map(\.element)
                 for property in ordered {
                     line("self.\(SwiftNames.escaped(property.name)) = \(decodeExpression(property))")
                 }

@@ -1,0 +1,90 @@
+public import Logging
+public import NIOCore
+public import SASL
+public import XMPPCore
+public import XMPPStream
+import XMPPTLS
+
+extension XMPPClient {
+    /// Every setting of a client, with secure defaults.
+    public struct Configuration: Sendable {
+        /// Where the certificates that may sign the server's certificate come from.
+        public enum Trust: Sendable, Hashable {
+            /// The system's trust store. The default.
+            case system
+            /// The CA certificates in a PEM file (for a private server's self-signed certificate).
+            case caFile(String)
+        }
+
+        /// The account. With a resource, that resource is asked for at bind time; without, the server picks one.
+        public var jid: JID
+        /// The password, given to SASL only. Never logged.
+        public var password: String
+        /// The host to connect to; the JID's domain when `nil` (SRV lookup is not done yet).
+        public var host: String?
+        /// The port; 5222, or 5223 with direct TLS, when `nil`.
+        public var port: Int?
+        /// How the connection is protected: STARTTLS required (default), direct TLS, or (tests only) plaintext.
+        public var security: ClientNegotiation.TransportSecurity
+        /// Whose certificates are trusted.
+        public var trust: Trust
+        /// Which SASL mechanisms may be chosen (PLAIN never without TLS unless its insecure switch is set).
+        public var mechanismSelector: SASLMechanismSelector
+        /// How long connecting may take.
+        public var connectTimeout: TimeAmount
+        /// How long stream negotiation (TLS, SASL, bind) may take.
+        public var negotiationTimeout: TimeAmount
+        /// How long ``XMPPClient/request(_:timeout:)`` waits for a reply by default.
+        public var requestTimeout: Duration
+        /// Lifecycle messages (`xmpp.client`).
+        public var logger: Logger
+        /// The XML console: raw XML received, at trace level (`xmpp.wire.inbound`).
+        public var wireInboundLogger: Logger
+        /// The XML console: raw XML sent, at trace level (`xmpp.wire.outbound`).
+        public var wireOutboundLogger: Logger
+
+        /// Creates a configuration.
+        ///
+        /// - Parameters:
+        ///   - jid: The account.
+        ///   - password: The password.
+        public init(jid: JID, password: String) {
+            self.jid = jid
+            self.password = password
+            self.host = nil
+            self.port = nil
+            self.security = .startTLS
+            self.trust = .system
+            self.mechanismSelector = SASLMechanismSelector()
+            self.connectTimeout = .seconds(10)
+            self.negotiationTimeout = .seconds(30)
+            self.requestTimeout = .seconds(30)
+            self.logger = Logger(label: "xmpp.client")
+            self.wireInboundLogger = Logger(label: "xmpp.wire.inbound")
+            self.wireOutboundLogger = Logger(label: "xmpp.wire.outbound")
+        }
+
+        var tlsConfiguration: TLSConfiguration? {
+            let roots: TLSConfiguration.TrustRoots =
+                switch trust {
+                case .system: .systemDefault
+                case .caFile(let path): .caFile(path)
+                }
+            switch security {
+            case .startTLS: return TLSConfiguration(domain: jid.domainpart, trustRoots: roots)
+            case .directTLS: return .directTLS(domain: jid.domainpart, trustRoots: roots)
+            case .insecurePlaintext: return nil
+            }
+        }
+    }
+
+    /// What happens to a client's connection, in order.
+    public enum Event: Sendable, Equatable {
+        /// The TCP connection is up.
+        case connected(host: String, port: Int)
+        /// Negotiation finished: authenticated with this mechanism and bound to this JID.
+        case bound(JID, mechanism: String)
+        /// The connection ended; `reason` is `nil` for a close the client asked for.
+        case disconnected(reason: String?)
+    }
+}

@@ -1,0 +1,348 @@
+public import SASL
+public import XMPPCore
+
+/// The client side of stream negotiation (RFC 6120 §4–§7) as a state machine: STARTTLS → SASL → restart →
+/// resource binding → legacy session where the server still requires it.
+///
+/// It performs no I/O. Each input returns the actions the connection must take, in order; the connection
+/// handler only switches on them. Decisions follow the secure defaults: TLS is required unless the settings
+/// say otherwise, PLAIN is never chosen without TLS, -PLUS is chosen whenever the server offers it and the
+/// connection has a channel binding, and the server's SCRAM signature must verify.
+public struct ClientNegotiation: Sendable {
+    /// How the connection is protected.
+    public enum TransportSecurity: Sendable, Hashable {
+        /// Upgrade with STARTTLS; refuse a server that does not offer it. The default.
+        case startTLS
+        /// TLS from the first byte (XEP-0368); no STARTTLS.
+        case directTLS
+        /// No TLS at all. For loopback tests against a server configured for it; never for real accounts.
+        case insecurePlaintext
+    }
+
+    /// What negotiation needs to know.
+    public struct Settings: Sendable {
+        /// The account.
+        public var jid: JID
+        /// The credentials for SASL.
+        public var credentials: SASLCredentials
+        /// How the connection is protected.
+        public var security: TransportSecurity
+        /// Which mechanisms may be chosen.
+        public var mechanismSelector: SASLMechanismSelector
+        /// Settings for SCRAM (iteration bounds).
+        public var saslConfiguration: SASLClient.Configuration
+
+        /// Creates settings with secure defaults.
+        public init(
+            jid: JID,
+            credentials: SASLCredentials,
+            security: TransportSecurity = .startTLS,
+            mechanismSelector: SASLMechanismSelector = SASLMechanismSelector(),
+            saslConfiguration: SASLClient.Configuration = SASLClient.Configuration()
+        ) {
+            self.jid = jid
+            self.credentials = credentials
+            self.security = security
+            self.mechanismSelector = mechanismSelector
+            self.saslConfiguration = saslConfiguration
+        }
+    }
+
+    /// What the connection must do.
+    public enum Action: Sendable, Equatable {
+        /// Open the stream (again): reset the parser and send this stream header.
+        case openStream(XMLStreamHeader)
+        /// Send an element.
+        case send(XMLElement)
+        /// Start TLS on the connection now, then call ``tlsEstablished(channelBindings:)``.
+        case startTLS
+        /// Stop showing the wire (SASL exchanges) or show it again.
+        case maskWire(Bool)
+        /// Negotiation succeeded: the stream is ready for stanzas.
+        case established(boundJID: JID, mechanism: SASLMechanismName)
+        /// Negotiation failed; send a stream error first if given, then close.
+        case fail(XMPPClientError, streamError: XMLElement?)
+
+        /// See the type's documentation.
+        public static func == (lhs: Action, rhs: Action) -> Bool {
+            switch (lhs, rhs) {
+            case (.openStream(let a), .openStream(let b)): a.attributes == b.attributes && a.name == b.name
+            case (.send(let a), .send(let b)): a == b
+            case (.startTLS, .startTLS): true
+            case (.maskWire(let a), .maskWire(let b)): a == b
+            case (.established(let a, let x), .established(let b, let y)): a == b && x == y
+            case (.fail(let a, _), .fail(let b, _)): a.code == b.code
+            default: false
+            }
+        }
+    }
+
+    private enum State {
+        case idle
+        case awaitingHeader(afterTLS: Bool, afterSASL: Bool)
+        case awaitingFeatures(afterTLS: Bool, afterSASL: Bool)
+        case awaitingProceed
+        case awaitingTLS
+        case authenticating(SASLClient, SASLMechanismName)
+        case awaitingBind(id: String, mechanism: SASLMechanismName, sessionRequired: Bool)
+        case awaitingSession(id: String, jid: JID, mechanism: SASLMechanismName)
+        case established
+        case failed
+    }
+
+    /// See the type's documentation.
+    public let settings: Settings
+    private var state = State.idle
+    private var channelBindings: [SASLChannelBinding] = []
+    private var isTLS = false
+    private var nextID = 0
+    /// The header the server sent last.
+    public private(set) var serverHeader: XMLStreamHeader?
+
+    /// Creates a negotiation.
+    ///
+    /// - Parameter settings: The account and policy.
+    public init(settings: Settings) {
+        self.settings = settings
+        self.isTLS = settings.security == .directTLS
+    }
+
+    /// The connection is open (and, for direct TLS, secured with these channel bindings): open the stream.
+    public mutating func start(channelBindings: [SASLChannelBinding] = []) -> [Action] {
+        self.channelBindings = channelBindings
+        state = .awaitingHeader(afterTLS: isTLS, afterSASL: false)
+        return [.openStream(header)]
+    }
+
+    /// TLS was established after `<proceed/>`: restart the stream over it.
+    public mutating func tlsEstablished(channelBindings: [SASLChannelBinding]) -> [Action] {
+        guard case .awaitingTLS = state else { return fail(.tlsFailed, "TLS established at an unexpected time") }
+        self.channelBindings = channelBindings
+        isTLS = true
+        state = .awaitingHeader(afterTLS: true, afterSASL: false)
+        return [.openStream(header)]
+    }
+
+    /// Handles what the server sent.
+    public mutating func received(_ event: XMLStreamEvent) -> [Action] {
+        switch event {
+        case .streamOpened(let header):
+            guard case .awaitingHeader(let afterTLS, let afterSASL) = state else {
+                return fail(.badInput, "unexpected stream header")
+            }
+            serverHeader = header
+            guard header.version.map({ $0.hasPrefix("1.") }) ?? false else {
+                return fail(.badInput, "the server does not speak XMPP 1.0 (version '\(header.version ?? "")')")
+            }
+            state = .awaitingFeatures(afterTLS: afterTLS, afterSASL: afterSASL)
+            return []
+        case .streamClosed:
+            return fail(.connectionClosed, "the server closed the stream during negotiation")
+        case .element(let element):
+            if element.name == Streams.Error.qualifiedName {
+                let error = try? Streams.Error(xml: element)
+                let text = error?.text.map { ": \($0.value)" } ?? ""
+                let condition = element.elements.first(where: { $0.name.namespace == StreamErrors.namespace })?.name
+                    .localName
+                return fail(.streamError, "the server sent a stream error (\(condition ?? "unknown"))\(text)")
+            }
+            return receivedElement(element)
+        }
+    }
+
+    private mutating func receivedElement(_ element: XMLElement) -> [Action] {
+        switch state {
+        case .awaitingFeatures(let afterTLS, let afterSASL):
+            guard element.name == Streams.Features.qualifiedName else {
+                return fail(.badInput, "expected <stream:features/>, got \(element.name)", notWellFormed: false)
+            }
+            return features(element, afterTLS: afterTLS, afterSASL: afterSASL)
+        case .awaitingProceed:
+            if element.name == StartTLS.Proceed.qualifiedName {
+                state = .awaitingTLS
+                return [.startTLS]
+            }
+            return fail(.tlsFailed, "the server refused STARTTLS")
+        case .authenticating(var client, let mechanism):
+            return authenticate(element, client: &client, mechanism: mechanism)
+        case .awaitingBind(let id, let mechanism, let sessionRequired):
+            guard element.name == IQ.qualifiedName, element["id"] == id else {
+                return fail(.badInput, "expected the bind result, got \(element.name)")
+            }
+            guard element["type"] == "result" else {
+                return fail(.bindFailed, "the server refused to bind a resource: \(Self.errorCondition(element))")
+            }
+            guard let bind = element.firstChild(named: Bind.Bind.qualifiedName),
+                case .jid(let text)? = try? Bind.Bind(xml: bind).choice,
+                let jid = try? JID(parsing: text.value)
+            else { return fail(.bindFailed, "the bind result carries no valid JID") }
+            if sessionRequired {
+                let id = makeID()
+                state = .awaitingSession(id: id, jid: jid, mechanism: mechanism)
+                return [.send(IQ(id: id, type: .set, payloads: [Session.Session().xmlElement()]).xmlElement())]
+            }
+            state = .established
+            return [.established(boundJID: jid, mechanism: mechanism)]
+        case .awaitingSession(let id, let jid, let mechanism):
+            guard element.name == IQ.qualifiedName, element["id"] == id else {
+                return fail(.badInput, "expected the session result, got \(element.name)")
+            }
+            guard element["type"] == "result" else {
+                return fail(.bindFailed, "the server refused the session: \(Self.errorCondition(element))")
+            }
+            state = .established
+            return [.established(boundJID: jid, mechanism: mechanism)]
+        case .idle, .awaitingHeader, .awaitingTLS, .established, .failed:
+            return fail(.badInput, "unexpected \(element.name) during negotiation")
+        }
+    }
+
+    private mutating func features(_ element: XMLElement, afterTLS: Bool, afterSASL: Bool) -> [Action] {
+        let starttls = element.firstChild(named: StartTLS.Starttls.qualifiedName)
+        if !isTLS {
+            switch settings.security {
+            case .startTLS:
+                guard starttls != nil else {
+                    return fail(.tlsNotOffered, "the server does not offer STARTTLS, and TLS is required")
+                }
+                state = .awaitingProceed
+                return [.send(StartTLS.Starttls().xmlElement())]
+            case .directTLS:
+                return fail(.tlsFailed, "direct TLS was requested but the connection is not secured")
+            case .insecurePlaintext:
+                break
+            }
+        }
+        if !afterSASL {
+            guard let mechanismsElement = element.firstChild(named: SASL.Mechanisms.qualifiedName),
+                let offered = try? SASL.Mechanisms(xml: mechanismsElement)
+            else { return fail(.authenticationFailed, "the server offers no SASL mechanisms") }
+            // XEP-0440 lists the channel-binding types the server supports; without it, RFC 5802's default
+            // (tls-unique) is the only one a client may assume. A TLS 1.3 connection has no tls-unique, so -PLUS is
+            // then not used (with the 'n' flag, as the server offers no type the client has).
+            let advertised = element.firstChild(
+                named: XMLName(namespace: "urn:xmpp:sasl-cb:0", localName: "sasl-channel-binding"))
+            let serverTypes: [SASLChannelBinding.Kind] =
+                advertised.map { list in
+                    list.elements.compactMap { $0["type"].map { SASLChannelBinding.Kind(rawValue: $0) } }
+                } ?? [.tlsUnique]
+            do {
+                let selection = try settings.mechanismSelector.select(
+                    from: offered.mechanisms.map { SASLMechanismName(rawValue: $0) },
+                    credentials: settings.credentials, isTLS: isTLS, channelBindings: channelBindings,
+                    serverChannelBindingTypes: serverTypes)
+                var client = try SASLClient(
+                    selection: selection, credentials: settings.credentials, configuration: settings.saslConfiguration)
+                let initial = try client.initialResponse()
+                state = .authenticating(client, selection.mechanism)
+                let auth = SASL.Auth(
+                    mechanism: selection.mechanism.rawValue, value: initial.map(Self.base64) ?? "=")
+                return [.maskWire(true), .send(auth.xmlElement())]
+            } catch {
+                return fail(.authenticationFailed, "\(error)")
+            }
+        }
+        guard element.firstChild(named: Bind.Bind.qualifiedName) != nil else {
+            return fail(.bindFailed, "the server does not offer resource binding")
+        }
+        guard case .authenticated(let mechanism) = authenticatedMechanism else {
+            return fail(.bindFailed, "binding before authentication")
+        }
+        let sessionRequired =
+            element.firstChild(named: Session.Session.qualifiedName).map {
+                (try? Session.Session(xml: $0))?.optional == false
+            }
+            ?? false
+        let id = makeID()
+        state = .awaitingBind(id: id, mechanism: mechanism, sessionRequired: sessionRequired)
+        var bind = Bind.Bind()
+        if let resource = settings.jid.resourcepart {
+            bind.choice = .resource(XMLValueElement(resource))
+        }
+        return [.send(IQ(id: id, type: .set, payloads: [bind.xmlElement()]).xmlElement())]
+    }
+
+    private enum Authenticated { case none, authenticated(SASLMechanismName) }
+    private var authenticatedMechanism = Authenticated.none
+
+    private mutating func authenticate(
+        _ element: XMLElement,
+        client: inout SASLClient,
+        mechanism: SASLMechanismName
+    ) -> [Action] {
+        do {
+            switch element.name {
+            case SASL.Challenge.qualifiedName:
+                let challenge = try Self.decodeBase64(element.text)
+                let response = try client.respond(to: challenge)
+                state = .authenticating(client, mechanism)
+                return [.send(SASL.Response(value: response.isEmpty ? "" : Self.base64(response)).xmlElement())]
+            case SASL.Success.qualifiedName:
+                let text = element.text
+                try client.complete(additionalData: text.isEmpty || text == "=" ? nil : try Self.decodeBase64(text))
+                authenticatedMechanism = .authenticated(mechanism)
+                state = .awaitingHeader(afterTLS: isTLS, afterSASL: true)
+                return [.maskWire(false), .openStream(header)]
+            case SASL.Failure.qualifiedName:
+                let condition = element.elements.first(where: { _ in true })?.name.localName ?? "failure"
+                let text = element.childText("text", namespace: SASL.namespace).map { ": \($0)" } ?? ""
+                return [.maskWire(false)]
+                    + fail(.authenticationFailed, "the server refused \(mechanism) (\(condition))\(text)")
+            default:
+                return [.maskWire(false)] + fail(.badInput, "unexpected \(element.name) during SASL")
+            }
+        } catch let error as SASLError {
+            return [.maskWire(false)] + fail(.saslProtocolError, "\(error)")
+        } catch {
+            return [.maskWire(false)] + fail(.saslProtocolError, "\(error)")
+        }
+    }
+
+    // MARK: - Helpers
+
+    /// The client's stream header: to the account's domain, from the bare JID once TLS protects it.
+    private var header: XMLStreamHeader {
+        var attributes = [XMLAttribute("to", settings.jid.domainpart), XMLAttribute("version", "1.0")]
+        if isTLS { attributes.insert(XMLAttribute("from", settings.jid.bare.description), at: 0) }
+        attributes.append(XMLAttribute(.xmlLang, "en"))
+        return XMLStreamHeader(
+            name: XMLName(namespace: "http://etherx.jabber.org/streams", localName: "stream"), prefix: "stream",
+            attributes: attributes,
+            namespaces: [
+                XMLNamespaceDeclaration(prefix: nil, namespace: JabberClient.namespace),
+                XMLNamespaceDeclaration(prefix: "stream", namespace: "http://etherx.jabber.org/streams"),
+            ])
+    }
+
+    private mutating func makeID() -> String {
+        nextID += 1
+        return "negotiation-\(nextID)"
+    }
+
+    private mutating func fail(
+        _ code: XMPPClientError.Code,
+        _ message: String,
+        notWellFormed: Bool = false
+    ) -> [Action] {
+        state = .failed
+        return [.fail(XMPPClientError(code, message), streamError: nil)]
+    }
+
+    private static func errorCondition(_ iq: XMLElement) -> String {
+        iq.firstChild("error")?.elements.first(where: { $0.name.namespace == StanzaErrors.namespace })?.name.localName
+            ?? "no condition"
+    }
+
+    static func base64(_ bytes: [UInt8]) -> String {
+        bytes.xmlValue
+    }
+
+    static func decodeBase64(_ text: String) throws -> [UInt8] {
+        if text.isEmpty || text == "=" { return [] }
+        do {
+            return try [UInt8](xmlValue: text)
+        } catch {
+            throw XMPPClientError(.saslProtocolError, "the server sent invalid base64 in SASL")
+        }
+    }
+}

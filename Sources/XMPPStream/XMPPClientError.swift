@@ -1,0 +1,57 @@
+/// A local failure of a connection: connecting, TLS, authentication, negotiation, a timeout, a stream error the
+/// server sent, or input the stream could not accept.
+///
+/// New kinds of failure can be added without breaking code that handles these: the code is a struct with
+/// static members, and each error records where it was raised.
+public struct XMPPClientError: Error, CustomStringConvertible, Sendable {
+    /// What kind of failure it is.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private let name: String
+        private init(_ name: String) { self.name = name }
+
+        /// The TCP connection could not be made.
+        public static let connectFailed = Code("connect-failed")
+        /// TLS failed: untrusted certificate, host mismatch, protocol version, handshake.
+        public static let tlsFailed = Code("tls-failed")
+        /// The server does not offer TLS, and the configuration requires it.
+        public static let tlsNotOffered = Code("tls-not-offered")
+        /// The server refused the credentials, or no acceptable SASL mechanism exists.
+        public static let authenticationFailed = Code("authentication-failed")
+        /// The server's SCRAM signature did not verify, or the exchange was malformed.
+        public static let saslProtocolError = Code("sasl-protocol-error")
+        /// Resource binding or the legacy session failed.
+        public static let bindFailed = Code("bind-failed")
+        /// The server closed the stream with a stream error.
+        public static let streamError = Code("stream-error")
+        /// The server sent XML the stream cannot accept.
+        public static let badInput = Code("bad-input")
+        /// Negotiation, a request or closing took longer than allowed.
+        public static let timeout = Code("timeout")
+        /// The connection is closed.
+        public static let connectionClosed = Code("connection-closed")
+
+        /// A readable form.
+        public var description: String { name }
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// What happened, for people. Never contains credentials.
+    public let message: String
+    /// Where in this library the error was raised.
+    public let location: String
+
+    /// Creates an error.
+    ///
+    /// - Parameters:
+    ///   - code: The kind.
+    ///   - message: What happened.
+    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+        self.code = code
+        self.message = message
+        self.location = "\(file):\(line)"
+    }
+
+    /// `code: message`.
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,308 @@
+public import NIOConcurrencyHelpers
+public import NIOCore
+public import SASL
+public import XMPPCore
+public import XMPPTLS
+
+/// One client XMPP stream on a channel: bytes ↔ stream events with ``XMLStreamParser``, negotiation driven by
+/// ``ClientNegotiation``, then stanzas as ``XMLElement``s in both directions.
+///
+/// Inbound it reads `ByteBuffer`s and, once the stream is established, passes each stanza on as an `XMLElement`;
+/// outbound it takes `XMLElement`s and writes their serialization. Bad input from the server (malformed or
+/// hostile XML, limits) is answered with the matching stream error and closes the connection; a stream error
+/// from the server closes it too, and both reach ``established`` or the channel's error as an
+/// ``XMPPClientError``. A graceful close sends `</stream:stream>` and waits a bounded time for the server's.
+public final class XMPPStreamHandler: ChannelDuplexHandler {
+    /// What the handler reads.
+    public typealias InboundIn = ByteBuffer
+    /// What the handler passes on inbound.
+    public typealias InboundOut = XMLElement
+    /// What the handler is given to write.
+    public typealias OutboundIn = XMLElement
+    /// What the handler writes.
+    public typealias OutboundOut = ByteBuffer
+
+    /// Completed when negotiation ends: with the bound JID and the SASL mechanism used, or with the failure.
+    public let established: EventLoopPromise<(JID, SASLMechanismName)>
+
+    private var negotiation: ClientNegotiation
+    private let parser: XMLStreamParser
+    private let tlsConfiguration: TLSConfiguration?
+    private let negotiationTimeout: TimeAmount
+    private let closeTimeout: TimeAmount
+    private let wireMask: NIOLockedValueBox<Bool>?
+    private var header: XMLStreamHeader?
+    private var serializer = XMLSerializer()
+    private var isEstablished = false
+    private var isStarted = false
+    private var pendingRestart = false
+    private var timeout: Scheduled<Void>?
+    private var closePromise: EventLoopPromise<Void>?
+    private var tlsHandler: TLSClientHandler?
+
+    /// Creates the handler.
+    ///
+    /// - Parameters:
+    ///   - settings: The account and negotiation policy.
+    ///   - tlsConfiguration: TLS settings for STARTTLS and direct TLS (`nil` only with insecure plaintext).
+    ///   - established: Completed when negotiation ends.
+    ///   - negotiationTimeout: How long negotiation may take.
+    ///   - closeTimeout: How long a graceful close waits for the server's `</stream:stream>`.
+    ///   - wireMask: The wire log's SASL switch, if a ``WireLogHandler`` is in the pipeline.
+    public init(
+        settings: ClientNegotiation.Settings,
+        tlsConfiguration: TLSConfiguration?,
+        established: EventLoopPromise<(JID, SASLMechanismName)>,
+        negotiationTimeout: TimeAmount = .seconds(30),
+        closeTimeout: TimeAmount = .seconds(3),
+        wireMask: NIOLockedValueBox<Bool>? = nil,
+        parserConfiguration: XMLStreamParser.Configuration = .xmppStream
+    ) {
+        self.negotiation = ClientNegotiation(settings: settings)
+        self.parser = XMLStreamParser(configuration: parserConfiguration)
+        self.tlsConfiguration = tlsConfiguration
+        self.established = established
+        self.negotiationTimeout = negotiationTimeout
+        self.closeTimeout = closeTimeout
+        self.wireMask = wireMask
+    }
+
+    // MARK: - Lifecycle
+
+    /// Starts negotiation when added to a channel that is already active.
+    public func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { begin(context: context) }
+    }
+
+    /// Starts negotiation when the connection comes up.
+    public func channelActive(context: ChannelHandlerContext) {
+        begin(context: context)
+        context.fireChannelActive()
+    }
+
+    private func begin(context: ChannelHandlerContext) {
+        guard !isStarted else { return }
+        isStarted = true
+        timeout = context.eventLoop.assumeIsolated().scheduleTask(in: negotiationTimeout) { [self] in
+            guard !isEstablished else { return }
+            failNegotiation(context: context, XMPPClientError(.timeout, "stream negotiation took too long"))
+        }
+        // With direct TLS, the stream opens once the handshake completes (see userInboundEventTriggered).
+        if negotiation.settings.security != .directTLS {
+            perform(negotiation.start(), context: context)
+        }
+    }
+
+    /// Reacts to the TLS handshake completing.
+    public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let completed = event as? TLSHandshakeCompleted {
+            let bindings = completed.channelBindings.map {
+                SASLChannelBinding(kind: SASLChannelBinding.Kind(rawValue: $0.key.rawValue), data: $0.value)
+            }
+            if negotiation.settings.security == .directTLS && header == nil {
+                perform(negotiation.start(channelBindings: bindings), context: context)
+            } else {
+                perform(negotiation.tlsEstablished(channelBindings: bindings), context: context)
+            }
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    /// Fails a pending negotiation when the connection goes away.
+    public func channelInactive(context: ChannelHandlerContext) {
+        timeout?.cancel()
+        if !isEstablished {
+            established.fail(XMPPClientError(.connectionClosed, "the connection closed during negotiation"))
+        }
+        closePromise?.succeed()
+        closePromise = nil
+        context.fireChannelInactive()
+    }
+
+    /// Turns TLS and connection errors into XMPPClientError for the negotiation.
+    public func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if let tls = error as? TLSError {
+            failNegotiation(context: context, XMPPClientError(.tlsFailed, "\(tls)"), closeStream: false)
+        } else if !isEstablished {
+            failNegotiation(context: context, XMPPClientError(.connectFailed, "\(error)"), closeStream: false)
+        }
+        context.fireErrorCaught(error)
+    }
+
+    // MARK: - Inbound
+
+    /// Handles data from the peer.
+    public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var buffer = unwrapInboundIn(data)
+        while buffer.readableBytes > 0 {
+            var actions: [ClientNegotiation.Action] = []
+            var stanzas: [XMLElement] = []
+            var closed = false
+            var streamReady = isEstablished
+            let consumed: Int
+            do {
+                consumed = try parser.parse(buffer) { event in
+                    if streamReady {
+                        switch event {
+                        case .element(let element): stanzas.append(element)
+                        case .streamClosed: closed = true
+                        case .streamOpened: break
+                        }
+                        return .continue
+                    }
+                    let new = negotiation.received(event)
+                    actions += new
+                    for action in new {
+                        switch action {
+                        case .openStream, .startTLS:
+                            // The stream restarts or TLS starts: the rest belongs to what follows.
+                            return .stop
+                        case .established:
+                            streamReady = true
+                        default:
+                            break
+                        }
+                    }
+                    return .continue
+                }
+            } catch let error as XMLStreamError {
+                perform(actions, context: context)
+                return streamError(context: context, condition: error.condition.rawValue, message: error.message)
+            } catch {
+                return streamError(context: context, condition: "internal-server-error", message: "\(error)")
+            }
+            buffer.moveReaderIndex(forwardBy: min(consumed, buffer.readableBytes))
+            perform(actions, context: context)
+            for stanza in stanzas {
+                if stanza.name == Streams.Error.qualifiedName {
+                    let condition = stanza.elements.first(where: { _ in true })?.name.localName ?? "unknown"
+                    let text = stanza.childText("text", namespace: StreamErrors.namespace).map { ": \($0)" } ?? ""
+                    context.fireErrorCaught(
+                        XMPPClientError(.streamError, "the server closed the stream (\(condition))\(text)"))
+                    context.close(promise: nil)
+                    return
+                }
+                context.fireChannelRead(wrapInboundOut(stanza))
+            }
+            if closed {
+                closeAfterPeer(context: context)
+                return
+            }
+            if !context.channel.isActive || pendingRestart { break }
+            if consumed == 0 && actions.isEmpty && stanzas.isEmpty { break }
+        }
+    }
+
+    // MARK: - Outbound
+
+    /// Handles data to the peer.
+    public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        let element = unwrapOutboundIn(data)
+        guard isEstablished else {
+            promise?.fail(XMPPClientError(.connectionClosed, "the stream is not established"))
+            return
+        }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        serializer.write(element, into: &buffer)
+        context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    /// Closes gracefully: our stream footer, a bounded wait for the peer's, then the connection.
+    public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard mode == .all, let header, context.channel.isActive, closePromise == nil else {
+            context.close(mode: mode, promise: promise)
+            return
+        }
+        // Graceful: our footer, then wait (bounded) for the server's before closing the connection.
+        var buffer = context.channel.allocator.buffer(capacity: 32)
+        XMLSerializer.writeStreamFooter(for: header, into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        let waiting = context.eventLoop.makePromise(of: Void.self)
+        closePromise = waiting
+        let timer = context.eventLoop.scheduleTask(in: closeTimeout) { waiting.succeed() }
+        waiting.futureResult.assumeIsolated().whenComplete { _ in
+            timer.cancel()
+            context.close(mode: .all, promise: promise)
+        }
+    }
+
+    // MARK: - Actions
+
+    private func perform(_ actions: [ClientNegotiation.Action], context: ChannelHandlerContext) {
+        for action in actions {
+            switch action {
+            case .openStream(let header):
+                self.header = header
+                serializer = XMLSerializer(scopeOf: header)
+                parser.reset()
+                pendingRestart = false
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                XMLSerializer.writeStreamHeader(header, into: &buffer)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .send(let element):
+                var buffer = context.channel.allocator.buffer(capacity: 256)
+                serializer.write(element, into: &buffer)
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            case .startTLS:
+                guard let tlsConfiguration else {
+                    return failNegotiation(context: context, XMPPClientError(.tlsFailed, "no TLS configuration"))
+                }
+                pendingRestart = true
+                do {
+                    let handler = try TLSClientHandler(configuration: tlsConfiguration)
+                    tlsHandler = handler
+                    try context.pipeline.syncOperations.addHandler(handler, position: .first)
+                } catch {
+                    return failNegotiation(context: context, XMPPClientError(.tlsFailed, "\(error)"))
+                }
+            case .maskWire(let on):
+                wireMask?.withLockedValue { $0 = on }
+            case .established(let jid, let mechanism):
+                isEstablished = true
+                timeout?.cancel()
+                established.succeed((jid, mechanism))
+            case .fail(let error, _):
+                failNegotiation(context: context, error)
+            }
+        }
+    }
+
+    private func failNegotiation(context: ChannelHandlerContext, _ error: XMPPClientError, closeStream: Bool = true) {
+        timeout?.cancel()
+        established.fail(error)
+        if closeStream, header != nil, context.channel.isActive {
+            var buffer = context.channel.allocator.buffer(capacity: 32)
+            XMLSerializer.writeStreamFooter(for: header!, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        context.close(promise: nil)
+    }
+
+    /// Answers bad input with a stream error (RFC 6120 §4.9) and closes.
+    private func streamError(context: ChannelHandlerContext, condition: String, message: String) {
+        let error = XMPPClientError(.badInput, "the server sent bad XML (\(condition)): \(message)")
+        if let header {
+            let streamError = XMLElement(
+                Streams.Error.qualifiedName,
+                children: [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))])
+            var buffer = context.channel.allocator.buffer(capacity: 128)
+            serializer.write(streamError, into: &buffer)
+            XMLSerializer.writeStreamFooter(for: header, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        }
+        if !isEstablished { established.fail(error) } else { context.fireErrorCaught(error) }
+        context.close(promise: nil)
+    }
+
+    private func closeAfterPeer(context: ChannelHandlerContext) {
+        if let closePromise {
+            closePromise.succeed()
+            self.closePromise = nil
+        } else {
+            context.close(promise: nil)
+        }
+    }
+}
+
+@available(*, unavailable)
+extension XMPPStreamHandler: Sendable {}

@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+import XMPPClient
+
+/// A real client against the private Prosody and ejabberd: TLS both ways, SCRAM, bind, stanzas, IQs, failures.
+@Suite("XMPPClient against live servers", .enabled(if: LiveServer.enabled), .timeLimit(.minutes(2)))
+struct LiveClientTests {
+    func configuration(
+        _ server: LiveServer, account: String, security: ClientNegotiation.TransportSecurity = .startTLS
+    )
+        throws -> XMPPClient.Configuration
+    {
+        var configuration = XMPPClient.Configuration(
+            jid: try JID(parsing: "\(account)@\(server.domain)"), password: server.password)
+        configuration.host = server.host
+        configuration.security = security
+        configuration.port = security == .directTLS ? server.directTLSPort : server.startTLSPort
+        configuration.trust = .caFile(server.caFile)
+        return configuration
+    }
+
+    @Test(arguments: LiveServer.names)
+    func startTLSAndDirectTLSBindAndPing(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        for security in [ClientNegotiation.TransportSecurity.startTLS, .directTLS] {
+            let client = XMPPClient(configuration: try configuration(server, account: "carol", security: security))
+            try await client.connect()
+            let bound = try #require(client.boundJID)
+            #expect(bound.bare == (try JID(parsing: "carol@\(server.domain)")))
+            #expect(bound.resourcepart != nil)
+            let pong = try await client.request(
+                IQ(to: JID(server.domain), id: "", type: .get, payloads: [Ping.Ping().xmlElement()]))
+            #expect(pong.type == .result)
+            let info = try await client.request(
+                IQ(to: JID(server.domain), id: "", type: .get, payloads: [DiscoInfo.Query().xmlElement()]))
+            let query = try #require(try info.payload(DiscoInfo.Query.self))
+            #expect(query.identities.contains { $0.category == "server" })
+            #expect(query.features.contains { $0.var == "urn:xmpp:ping" })
+            await client.close()
+        }
+    }
+
+    @Test(arguments: LiveServer.names)
+    func twoClientsExchangeMessagesAndIQs(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let alice = XMPPClient(configuration: try configuration(server, account: "dave"))
+        let bob = XMPPClient(configuration: try configuration(server, account: "eve"))
+        try await alice.connect()
+        try await bob.connect()
+        let bobJID = try #require(bob.boundJID)
+        // Available presence, so that the server delivers to the bound resource.
+        try await bob.send(Presence())
+        try await alice.send(Presence())
+        try await alice.send(
+            Message(to: bobJID, id: "m1", type: .chat, bodies: [.init(value: "Wherefore art thou? ☕")]))
+        var received: Message?
+        for await stanza in bob.stanzas where stanza.name == Message.qualifiedName {
+            received = try Message(xml: stanza)
+            break
+        }
+        let message = try #require(received)
+        #expect(message.bodies.first?.value == "Wherefore art thou? ☕")
+        #expect(message.from == alice.boundJID)
+        // An IQ to a full JID that nobody answers comes back from the server as an error, or times out; the
+        // request API reports either, typed.
+        await #expect(throws: (any Error).self) {
+            _ = try await alice.request(
+                IQ(to: bobJID, id: "", type: .get, payloads: [SoftwareVersion.Query().xmlElement()]),
+                timeout: .seconds(3))
+        }
+        await alice.close()
+        await bob.close()
+    }
+
+    @Test(arguments: LiveServer.names)
+    func aWrongPasswordIsAClearErrorWithoutRetry(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        var configuration = try configuration(server, account: "frank")
+        configuration.password = "not-the-password"
+        let client = XMPPClient(configuration: configuration)
+        do {
+            try await client.connect()
+            Issue.record("connected with a wrong password")
+        } catch let error as XMPPClientError {
+            #expect(error.code == .authenticationFailed)
+            #expect(error.message.contains("not-authorized"))
+            #expect(!error.description.contains("not-the-password"))
+        }
+    }
+
+    @Test(arguments: LiveServer.names)
+    func anUntrustedCertificateIsRefusedWithTheReason(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        var configuration = try configuration(server, account: "frank")
+        configuration.trust = .system  // the private server's self-signed CA is not in the system store
+        let client = XMPPClient(configuration: configuration)
+        do {
+            try await client.connect()
+            Issue.record("connected to an untrusted server")
+        } catch let error as XMPPClientError {
+            #expect(error.code == .tlsFailed)
+            #expect(error.message.contains("untrusted") || error.message.contains("certificate"))
+        }
+    }
+}
