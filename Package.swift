@@ -189,6 +189,11 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
+            name: "XMPPStreamTests",
+            dependencies: ["XMPPStream", "XMPPTesting", "SASL"],
+            swiftSettings: upcomingFeatures
+        ),
+        .testTarget(
             name: "XMPPClientTests",
             dependencies: ["XMPPClient"],
             swiftSettings: upcomingFeatures
