@@ -161,7 +161,7 @@ let package = Package(
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [
-                "XMPPXML",
+                "XMPPXML", "XMPPTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(
             name: "XMPPTLSTests",
             dependencies: [
-                "XMPPTLS",
+                "XMPPTLS", "XMPPTesting",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -195,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPClientTests",
-            dependencies: ["XMPPClient"],
+            dependencies: ["XMPPClient", "XMPPTesting"],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XMPPClient
+import XMPPTesting
 
 /// A real client against the private Prosody and ejabberd: TLS both ways, SCRAM, bind, stanzas, IQs, failures.
 @Suite("XMPPClient against live servers", .enabled(if: LiveServer.enabled), .timeLimit(.minutes(2)))

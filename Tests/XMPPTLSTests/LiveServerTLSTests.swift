@@ -1,6 +1,7 @@
 import NIOCore
 import Testing
 import XMPPTLS
+import XMPPTesting
 
 /// Direct TLS (XEP-0368) to the real Prosody and ejabberd that `scripts/test` starts, verified with their CA
 /// file for the domain `localhost`.

@@ -1,6 +1,7 @@
 import NIOCore
 import NIOPosix
 import Testing
+import XMPPTesting
 import XMPPXML
 
 /// Against the real Prosody and ejabberd that `scripts/test` starts: open a TCP connection, send a client

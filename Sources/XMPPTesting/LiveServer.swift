@@ -1,0 +1,72 @@
+import Foundation
+
+/// A private XMPP server that `scripts/test` starts (`scripts/prosody`, `scripts/ejabberd`), as described by the
+/// environment those scripts export (`scripts/prosody env`).
+///
+/// Run alone (plain `swift test`), live tests find no servers and should skip (``enabled``); with
+/// `XMPP_LIVE_TESTS=require`, as `scripts/test` sets it, a missing server is a failure (``require(_:)``).
+public struct LiveServer: Sendable, CustomStringConvertible {
+    /// `prosody` or `ejabberd`: the prefix of the environment keys (`XMPP_PROSODY_...`).
+    public var name: String
+    /// The address to connect to (127.0.0.1).
+    public var host: String
+    /// The XMPP domain the server serves.
+    public var domain: String
+    /// The port for STARTTLS.
+    public var startTLSPort: Int
+    /// The port for direct TLS (XEP-0368).
+    public var directTLSPort: Int
+    /// The PEM file of the CA that signed the server's certificate.
+    public var caFile: String
+    /// The password of every test account.
+    public var password: String
+
+    /// The server's name.
+    public var description: String { name }
+
+    /// The servers the scripts can start.
+    public static let names = ["prosody", "ejabberd"]
+
+    /// Whether the run demands the live servers (`XMPP_LIVE_TESTS=require`).
+    public static var required: Bool {
+        ProcessInfo.processInfo.environment["XMPP_LIVE_TESTS"] == "require"
+    }
+
+    /// The server described by the environment, or `nil` when it is not there.
+    ///
+    /// - Parameter name: `prosody` or `ejabberd`.
+    public static func named(_ name: String) -> LiveServer? {
+        let environment = ProcessInfo.processInfo.environment
+        let prefix = "XMPP_\(name.uppercased())_"
+        guard let host = environment[prefix + "HOST"], let domain = environment[prefix + "DOMAIN"],
+            let startTLS = environment[prefix + "STARTTLS_PORT"].flatMap(Int.init),
+            let directTLS = environment[prefix + "DIRECT_TLS_PORT"].flatMap(Int.init),
+            let caFile = environment[prefix + "CA_FILE"], let password = environment[prefix + "PASSWORD"]
+        else { return nil }
+        return LiveServer(
+            name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS, caFile: caFile,
+            password: password)
+    }
+
+    /// Whether live tests run at all: some server is described, or the run requires them.
+    public static var enabled: Bool {
+        required || names.contains { named($0) != nil }
+    }
+
+    /// The server described by the environment.
+    ///
+    /// - Parameter name: `prosody` or `ejabberd`.
+    /// - Throws: ``Missing`` when the environment does not describe it.
+    public static func require(_ name: String) throws -> LiveServer {
+        guard let server = named(name) else { throw Missing(name: name) }
+        return server
+    }
+
+    /// A live server the environment does not describe.
+    public struct Missing: Error, CustomStringConvertible {
+        /// The server's name.
+        public var name: String
+        /// What to do about it.
+        public var description: String { "no \(name) described by the environment (run scripts/test)" }
+    }
+}
