@@ -34,6 +34,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var header: XMLStreamHeader?
     private var serializer = XMLSerializer()
     private var isEstablished = false
+    private var negotiationCompleted = false
     private var isStarted = false
     private var pendingRestart = false
     private var timeout: Scheduled<Void>?
@@ -112,7 +113,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     public func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
         if !isEstablished {
-            established.fail(XMPPClientError(.connectionClosed, "the connection closed during negotiation"))
+            completeNegotiation(
+                .failure(XMPPClientError(.connectionClosed, "the connection closed during negotiation")))
         }
         closePromise?.succeed()
         closePromise = nil
@@ -260,16 +262,23 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             case .established(let jid, let mechanism):
                 isEstablished = true
                 timeout?.cancel()
-                established.succeed((jid, mechanism))
+                completeNegotiation(.success((jid, mechanism)))
             case .fail(let error, _):
                 failNegotiation(context: context, error)
             }
         }
     }
 
+    /// Completes ``established`` once: the first outcome wins (a failure is often followed by the close it causes).
+    private func completeNegotiation(_ result: Result<(JID, SASLMechanismName), any Error>) {
+        guard !negotiationCompleted else { return }
+        negotiationCompleted = true
+        established.completeWith(result)
+    }
+
     private func failNegotiation(context: ChannelHandlerContext, _ error: XMPPClientError, closeStream: Bool = true) {
         timeout?.cancel()
-        established.fail(error)
+        completeNegotiation(.failure(error))
         if closeStream, header != nil, context.channel.isActive {
             var buffer = context.channel.allocator.buffer(capacity: 32)
             XMLSerializer.writeStreamFooter(for: header!, into: &buffer)
@@ -290,7 +299,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             XMLSerializer.writeStreamFooter(for: header, into: &buffer)
             context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
         }
-        if !isEstablished { established.fail(error) } else { context.fireErrorCaught(error) }
+        if !isEstablished { completeNegotiation(.failure(error)) } else { context.fireErrorCaught(error) }
         context.close(promise: nil)
     }
 
