@@ -158,6 +158,13 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
+        // The client in the peer benchmark harness (../shared/bench): `xmpp-bench ingest`.
+        .executableTarget(
+            name: "xmpp-bench",
+            dependencies: ["XMPPClient", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: upcomingFeatures
+        ),
+
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [

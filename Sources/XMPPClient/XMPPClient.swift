@@ -22,11 +22,11 @@ public final class XMPPClient: Sendable {
     /// The settings.
     public let configuration: Configuration
     /// Every inbound stanza that is not the reply to a request, in order.
-    public let stanzas: AsyncStream<XMLElement>
+    public let stanzas: Stanzas
     /// What happens to the connection.
     public let events: AsyncStream<Event>
 
-    private let stanzaSink: AsyncStream<XMLElement>.Continuation
+    private let stanzaSink: AsyncStream<[XMLElement]>.Continuation
     private let eventSink: AsyncStream<Event>.Continuation
     private let state = NIOLockedValueBox(State())
     private let group: any EventLoopGroup
@@ -46,7 +46,8 @@ public final class XMPPClient: Sendable {
     public init(configuration: Configuration, eventLoopGroup: (any EventLoopGroup)? = nil) {
         self.configuration = configuration
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        (stanzas, stanzaSink) = AsyncStream.makeStream(of: XMLElement.self)
+        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
+        (stanzas, stanzaSink) = (Stanzas(batches: batches), sink)
         (events, eventSink) = AsyncStream.makeStream(of: Event.self)
     }
 
@@ -213,6 +214,41 @@ public final class XMPPClient: Sendable {
     }
 }
 
+extension XMPPClient {
+    /// The inbound stanzas that are not replies to requests, in order.
+    ///
+    /// Stanzas arrive in batches (all those of one network read) and are handed out one by one, so a busy stream
+    /// costs one task switch per read rather than per stanza.
+    public struct Stanzas: AsyncSequence, Sendable {
+        /// Each element is one stanza.
+        public typealias Element = XMLElement
+        let batches: AsyncStream<[XMLElement]>
+
+        /// Iterates over the stanzas.
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(batches: batches.makeAsyncIterator())
+        }
+
+        /// Hands out the stanzas of each batch in order.
+        public struct Iterator: AsyncIteratorProtocol {
+            var batches: AsyncStream<[XMLElement]>.Iterator
+            var current: [XMLElement] = []
+            var index = 0
+
+            /// The next stanza, or `nil` once the connection has closed.
+            public mutating func next() async -> XMLElement? {
+                while index == current.count {
+                    guard let batch = await batches.next() else { return nil }
+                    current = batch
+                    index = 0
+                }
+                defer { index += 1 }
+                return current[index]
+            }
+        }
+    }
+}
+
 /// An IQ request answered with an error: the stanza error as the server sent it.
 public struct StanzaErrorReply: Error, CustomStringConvertible, Sendable {
     /// The `error` IQ.
@@ -240,10 +276,13 @@ final class StanzaRouter: ChannelInboundHandler {
         var promise: EventLoopPromise<XMLElement>
     }
 
-    private let sink: AsyncStream<XMLElement>.Continuation
+    private let sink: AsyncStream<[XMLElement]>.Continuation
+    /// The stanzas of the current read, handed over together when the read completes: one hop to the consumer's
+    /// task per read instead of per stanza.
+    private var batch: [XMLElement] = []
     private var waiting: [String: Waiting] = [:]
 
-    init(sink: AsyncStream<XMLElement>.Continuation) {
+    init(sink: AsyncStream<[XMLElement]>.Continuation) {
         self.sink = sink
     }
 
@@ -266,7 +305,15 @@ final class StanzaRouter: ChannelInboundHandler {
                 return
             }
         }
-        sink.yield(stanza)
+        batch.append(stanza)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if !batch.isEmpty {
+            sink.yield(batch)
+            batch = []
+        }
+        context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
