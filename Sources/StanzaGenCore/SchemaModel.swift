@@ -30,7 +30,6 @@ package struct Occurs: Hashable, Sendable {
 
     package static let one = Occurs(min: 1, max: 1)
 
-    package var isOptional: Bool { min == 0 && max == 1 }
     package var isRepeated: Bool { max == nil || max! > 1 }
 
     /// The occurrence of a particle nested in one that occurs `outer` times.

@@ -60,8 +60,8 @@ public struct ClientNegotiation: Sendable {
         case maskWire(Bool)
         /// Negotiation succeeded: the stream is ready for stanzas.
         case established(boundJID: JID, mechanism: SASLMechanismName)
-        /// Negotiation failed; send a stream error first if given, then close.
-        case fail(XMPPClientError, streamError: XMLElement?)
+        /// Negotiation failed: close the stream and the connection.
+        case fail(XMPPClientError)
 
         /// See the type's documentation.
         public static func == (lhs: Action, rhs: Action) -> Bool {
@@ -71,7 +71,7 @@ public struct ClientNegotiation: Sendable {
             case (.startTLS, .startTLS): true
             case (.maskWire(let a), .maskWire(let b)): a == b
             case (.established(let a, let x), .established(let b, let y)): a == b && x == y
-            case (.fail(let a, _), .fail(let b, _)): a.code == b.code
+            case (.fail(let a), .fail(let b)): a.code == b.code
             default: false
             }
         }
@@ -140,11 +140,7 @@ public struct ClientNegotiation: Sendable {
             return fail(.connectionClosed, "the server closed the stream during negotiation")
         case .element(let element):
             if element.name == Streams.Error.qualifiedName {
-                let error = try? Streams.Error(xml: element)
-                let text = error?.text.map { ": \($0.value)" } ?? ""
-                let condition = element.elements.first(where: { $0.name.namespace == StreamErrors.namespace })?.name
-                    .localName
-                return fail(.streamError, "the server sent a stream error (\(condition ?? "unknown"))\(text)")
+                return fail(.streamError, Self.describeStreamError(element))
             }
             return receivedElement(element)
         }
@@ -154,7 +150,7 @@ public struct ClientNegotiation: Sendable {
         switch state {
         case .awaitingFeatures(let afterTLS, let afterSASL):
             guard element.name == Streams.Features.qualifiedName else {
-                return fail(.badInput, "expected <stream:features/>, got \(element.name)", notWellFormed: false)
+                return fail(.badInput, "expected <stream:features/>, got \(element.name)")
             }
             return features(element, afterTLS: afterTLS, afterSASL: afterSASL)
         case .awaitingProceed:
@@ -236,7 +232,7 @@ public struct ClientNegotiation: Sendable {
                 let initial = try client.initialResponse()
                 state = .authenticating(client, selection.mechanism)
                 let auth = SASL.Auth(
-                    mechanism: selection.mechanism.rawValue, value: initial.map(Self.base64) ?? "=")
+                    mechanism: selection.mechanism.rawValue, value: initial.map(\.xmlValue) ?? "=")
                 return [.maskWire(true), .send(auth.xmlElement())]
             } catch {
                 return fail(.authenticationFailed, "\(error)")
@@ -276,7 +272,7 @@ public struct ClientNegotiation: Sendable {
                 let challenge = try Self.decodeBase64(element.text)
                 let response = try client.respond(to: challenge)
                 state = .authenticating(client, mechanism)
-                return [.send(SASL.Response(value: response.isEmpty ? "" : Self.base64(response)).xmlElement())]
+                return [.send(SASL.Response(value: response.isEmpty ? "" : response.xmlValue).xmlElement())]
             case SASL.Success.qualifiedName:
                 let text = element.text
                 try client.complete(additionalData: text.isEmpty || text == "=" ? nil : try Self.decodeBase64(text))
@@ -319,22 +315,21 @@ public struct ClientNegotiation: Sendable {
         return "negotiation-\(nextID)"
     }
 
-    private mutating func fail(
-        _ code: XMPPClientError.Code,
-        _ message: String,
-        notWellFormed: Bool = false
-    ) -> [Action] {
+    private mutating func fail(_ code: XMPPClientError.Code, _ message: String) -> [Action] {
         state = .failed
-        return [.fail(XMPPClientError(code, message), streamError: nil)]
+        return [.fail(XMPPClientError(code, message))]
+    }
+
+    /// What a `<stream:error/>` says: its condition and text, for ``XMPPClientError``.
+    static func describeStreamError(_ element: XMLElement) -> String {
+        let condition = element.elements.first { $0.name.namespace == StreamErrors.namespace }?.name.localName
+        let text = element.childText("text", namespace: StreamErrors.namespace).map { ": \($0)" } ?? ""
+        return "the server sent a stream error (\(condition ?? "unknown"))\(text)"
     }
 
     private static func errorCondition(_ iq: XMLElement) -> String {
         iq.firstChild("error")?.elements.first(where: { $0.name.namespace == StanzaErrors.namespace })?.name.localName
             ?? "no condition"
-    }
-
-    static func base64(_ bytes: [UInt8]) -> String {
-        bytes.xmlValue
     }
 
     static func decodeBase64(_ text: String) throws -> [UInt8] {

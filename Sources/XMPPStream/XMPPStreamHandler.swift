@@ -39,7 +39,6 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var pendingRestart = false
     private var timeout: Scheduled<Void>?
     private var closePromise: EventLoopPromise<Void>?
-    private var tlsHandler: TLSClientHandler?
 
     /// Creates the handler.
     ///
@@ -177,10 +176,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             perform(actions, context: context)
             for stanza in stanzas {
                 if stanza.name == Streams.Error.qualifiedName {
-                    let condition = stanza.elements.first(where: { _ in true })?.name.localName ?? "unknown"
-                    let text = stanza.childText("text", namespace: StreamErrors.namespace).map { ": \($0)" } ?? ""
                     context.fireErrorCaught(
-                        XMPPClientError(.streamError, "the server closed the stream (\(condition))\(text)"))
+                        XMPPClientError(.streamError, ClientNegotiation.describeStreamError(stanza)))
                     context.close(promise: nil)
                     return
                 }
@@ -251,9 +248,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 }
                 pendingRestart = true
                 do {
-                    let handler = try TLSClientHandler(configuration: tlsConfiguration)
-                    tlsHandler = handler
-                    try context.pipeline.syncOperations.addHandler(handler, position: .first)
+                    try context.pipeline.syncOperations.addHandler(
+                        TLSClientHandler(configuration: tlsConfiguration), position: .first)
                 } catch {
                     return failNegotiation(context: context, XMPPClientError(.tlsFailed, "\(error)"))
                 }
@@ -263,7 +259,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 isEstablished = true
                 timeout?.cancel()
                 completeNegotiation(.success((jid, mechanism)))
-            case .fail(let error, _):
+            case .fail(let error):
                 failNegotiation(context: context, error)
             }
         }

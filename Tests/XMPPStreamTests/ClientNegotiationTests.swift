@@ -32,7 +32,7 @@ import XMPPTesting
     }
 
     func failure(_ actions: [ClientNegotiation.Action]) -> XMPPClientError? {
-        for case .fail(let error, _) in actions { return error }
+        for case .fail(let error) in actions { return error }
         return nil
     }
 
