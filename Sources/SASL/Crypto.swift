@@ -2,7 +2,7 @@ internal import CLibSSL
 
 /// The hash functions SCRAM uses, with the libcrypto primitives built on them: hash, HMAC and PBKDF2
 /// (RFC 5802 §2.2).
-enum SCRAMHash: Sendable {
+package enum SCRAMHash: Sendable {
     case sha1
     case sha256
     case sha512
@@ -25,7 +25,7 @@ enum SCRAMHash: Sendable {
     }
 
     /// `H(data)`.
-    func hash(_ data: [UInt8]) throws(SASLError) -> [UInt8] {
+    package func hash(_ data: [UInt8]) throws(SASLError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: length)
         var size: UInt32 = 0
         let status = output.withUnsafeMutableBufferPointer { out in

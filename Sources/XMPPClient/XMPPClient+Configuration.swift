@@ -42,6 +42,12 @@ extension XMPPClient {
         public var wireInboundLogger: Logger
         /// The XML console: raw XML sent, at trace level (`xmpp.wire.outbound`).
         public var wireOutboundLogger: Logger
+        /// Limits on what the server may send: stanza size, depth, attributes, name lengths (RFC 6120 §13.12).
+        public var parserConfiguration: XMLStreamParser.Configuration
+        /// The services, in any order: the client orders them by their dependencies. Disco and ping by default.
+        public var services: [any XMPPService]
+        /// The clock for scheduled work and event timeouts (a test clock in tests).
+        public var clock: any Clock<Duration>
 
         /// Creates a configuration.
         ///
@@ -62,6 +68,9 @@ extension XMPPClient {
             self.logger = Logger(label: "xmpp.client")
             self.wireInboundLogger = Logger(label: "xmpp.wire.inbound")
             self.wireOutboundLogger = Logger(label: "xmpp.wire.outbound")
+            self.parserConfiguration = .xmppStream
+            self.services = [DiscoService(), PingService()]
+            self.clock = ContinuousClock()
         }
 
         var tlsConfiguration: TLSConfiguration? {
@@ -76,15 +85,5 @@ extension XMPPClient {
             case .insecurePlaintext: return nil
             }
         }
-    }
-
-    /// What happens to a client's connection, in order.
-    public enum Event: Sendable, Equatable {
-        /// The TCP connection is up.
-        case connected(host: String, port: Int)
-        /// Negotiation finished: authenticated with this mechanism and bound to this JID.
-        case bound(JID, mechanism: String)
-        /// The connection ended; `reason` is `nil` for a close the client asked for.
-        case disconnected(reason: String?)
     }
 }

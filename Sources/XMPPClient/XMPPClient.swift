@@ -3,327 +3,178 @@ import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
 import SASL
+import ServiceLifecycle
 public import XMPPCore
 import XMPPStream
 import XMPPTLS
 
-/// An XMPP client connection: connect, send and receive stanzas, make IQ requests, close.
+/// An XMPP client: connects an account, and offers handlers, IQ responders, events, filters, scheduled work and
+/// services (``XMPPEndpoint``), with roster and presence built in as services.
 ///
 /// ```swift
 /// var configuration = XMPPClient.Configuration(jid: JID("juliet@example.com")!, password: password)
-/// let client = XMPPClient(configuration: configuration)
-/// try await client.connect()
-/// try await client.send(Message(to: JID("romeo@example.net"), type: .chat, bodies: [.init(value: "Hi")]))
-/// for await stanza in client.stanzas { ... }
+/// configuration.services = [DiscoService(), PingService(), RosterService(), PresenceService()]
+/// let client = try XMPPClient(configuration: configuration)
+/// client.onMessage(.message(.chat)) { message, client in
+///     try await client.send(message.reply(body: message.body ?? ""))
+/// }
+/// try await client.withConnection { client in
+///     try await client.send(Message.chat(to: JID("romeo@example.net")!, body: "Hi"))
+/// }
 /// ```
 ///
-/// First cut: one connection, no reconnection or stream management yet; see the README.
-public final class XMPPClient: Sendable {
+/// One connection at a time; reconnection and stream management are not built yet.
+public final class XMPPClient: XMPPEndpoint {
     /// The settings.
     public let configuration: Configuration
-    /// Every inbound stanza that is not the reply to a request, in order.
-    public let stanzas: Stanzas
-    /// What happens to the connection.
-    public let events: AsyncStream<Event>
+    /// The shared machinery; use the ``XMPPEndpoint`` methods.
+    public let core: EndpointCore<XMPPClient>
 
-    private let stanzaSink: AsyncStream<[XMLElement]>.Continuation
-    private let eventSink: AsyncStream<Event>.Continuation
-    private let state = NIOLockedValueBox(State())
     private let group: any EventLoopGroup
+    private let connection = NIOLockedValueBox(Connection())
 
-    private struct State {
+    private struct Connection {
         var channel: (any Channel)?
-        var boundJID: JID?
-        var nextID = 0
         var closing = false
+        var features: XMLElement?
     }
 
-    /// Creates a client; nothing happens until ``connect()``.
+    /// Creates a client and attaches its services; nothing goes on the network until ``connect()``.
     ///
     /// - Parameters:
     ///   - configuration: The settings.
     ///   - eventLoopGroup: Where the connection runs; the shared singleton group by default.
-    public init(configuration: Configuration, eventLoopGroup: (any EventLoopGroup)? = nil) {
+    /// - Throws: ``XMPPClientError`` (`invalidConfiguration`) when a service's dependency is missing or services
+    ///   depend on each other in a cycle.
+    public init(configuration: Configuration, eventLoopGroup: (any EventLoopGroup)? = nil) throws {
         self.configuration = configuration
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
-        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
-        (stanzas, stanzaSink) = (Stanzas(batches: batches), sink)
-        (events, eventSink) = AsyncStream.makeStream(of: Event.self)
+        self.core = EndpointCore(
+            logger: configuration.logger, clock: configuration.clock, requestTimeout: configuration.requestTimeout)
+        let services = try ServiceOrder.resolve(configuration.services)
+        core.setServices(services)
+        for service in services {
+            try service.attach(to: self)
+        }
     }
 
-    /// The full JID the server bound, once connected.
-    public var boundJID: JID? { state.withLockedValue { $0.boundJID } }
+    /// The full JID the server bound, while connected.
+    public var boundJID: JID? { core.localJID }
 
-    /// Connects, secures the stream, authenticates and binds a resource.
+    /// The `<stream:features/>` of the current stream (roster versioning, pre-approval...), while connected.
+    public var streamFeatures: XMLElement? { connection.withLockedValue { $0.features } }
+
+    /// Connects, secures the stream, authenticates, binds a resource, then lets each service do its connection
+    /// work (the roster fetch, initial presence) before returning.
     ///
     /// - Throws: ``XMPPClientError`` saying what failed: connecting, TLS (with the reason), authentication, binding,
     ///   a timeout.
     public func connect() async throws {
+        let configuration = configuration
         let host = configuration.host ?? configuration.jid.domainpart
         let port = configuration.port ?? (configuration.security == .directTLS ? 5223 : 5222)
-        let credentials = SASLCredentials.password(
-            username: configuration.jid.localpart ?? "", password: configuration.password)
         let settings = ClientNegotiation.Settings(
-            jid: configuration.jid, credentials: credentials, security: configuration.security,
-            mechanismSelector: configuration.mechanismSelector)
-        let tlsConfiguration = configuration.tlsConfiguration
-        let configuration = self.configuration
-        let sink = stanzaSink
-        // Made before the channel exists, so that a negotiation that fails at once (and tears the pipeline down)
-        // still reports through it.
-        let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
-        let bootstrap = ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(configuration.connectTimeout)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    let mask = NIOLockedValueBox(false)
-                    let operations = channel.pipeline.syncOperations
-                    if configuration.security == .directTLS, let tlsConfiguration {
-                        try operations.addHandler(TLSClientHandler(configuration: tlsConfiguration))
-                    }
-                    try operations.addHandler(
-                        WireLogHandler(
-                            inbound: configuration.wireInboundLogger, outbound: configuration.wireOutboundLogger,
-                            masked: mask))
-                    try operations.addHandler(
-                        XMPPStreamHandler(
-                            settings: settings, tlsConfiguration: tlsConfiguration, established: established,
-                            negotiationTimeout: configuration.negotiationTimeout, wireMask: mask))
-                    try operations.addHandler(StanzaRouter(sink: sink))
-                }
-            }
-        let channel: any Channel
-        do {
-            channel = try await bootstrap.connect(host: host, port: port).get()
-        } catch {
-            established.fail(XMPPClientError(.connectFailed, "\(error)"))
-            throw XMPPClientError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
-        }
-        eventSink.yield(.connected(host: host, port: port))
-        configuration.logger.debug("connected", metadata: ["host": "\(host)", "port": "\(port)"])
-        let (jid, mechanism): (JID, SASLMechanismName)
-        do {
-            (jid, mechanism) = try await established.futureResult.get()
-        } catch let error as XMPPClientError {
-            try? await channel.closeFuture.get()
-            throw error
-        } catch {
-            throw XMPPClientError(.connectFailed, "\(error)")
-        }
-        state.withLockedValue {
+            jid: configuration.jid,
+            credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
+            security: configuration.security, mechanismSelector: configuration.mechanismSelector)
+        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
+        connection.withLockedValue { $0.closing = false }
+        let (channel, jid, mechanism) = try await core.open(
+            host: host, port: port, negotiation: ClientNegotiation(settings: settings),
+            tlsConfiguration: configuration.tlsConfiguration,
+            timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
+            wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
+            parserConfiguration: configuration.parserConfiguration, group: group, sink: sink)
+        let features = try? await channel.pipeline.handler(type: XMPPStreamHandler.self).map(\.streamFeatures).get()
+        connection.withLockedValue {
             $0.channel = channel
-            $0.boundJID = jid
+            $0.features = features
         }
-        configuration.logger.info(
-            "bound", metadata: ["xmpp.jid": "\(jid)", "mechanism": "\(mechanism.rawValue)"])
-        eventSink.yield(.bound(jid, mechanism: mechanism.rawValue))
-        let events = eventSink
-        let stanzas = stanzaSink
+        core.attach(channel: channel, localJID: jid, batches: batches, endpoint: self)
+        configuration.logger.info("bound", metadata: ["xmpp.jid": "\(jid)", "mechanism": "\(mechanism.rawValue)"])
+        core.raise(ConnectionEvent.authenticated(mechanism: mechanism.rawValue))
+        core.raise(ConnectionEvent.bound(jid))
+        let core = self.core
         let client = self
         channel.closeFuture.whenComplete { result in
-            let closing = client.state.withLockedValue { $0.closing }
+            let closing = client.connection.withLockedValue { state in
+                if state.channel === channel { state.channel = nil }
+                return state.closing
+            }
+            let reason = core.detach(channel)
             switch result {
-            case .success: events.yield(.disconnected(reason: closing ? nil : "the connection closed"))
-            case .failure(let error): events.yield(.disconnected(reason: "\(error)"))
-            }
-            stanzas.finish()
-            events.finish()
-        }
-    }
-
-    /// Sends a stanza or any other element.
-    ///
-    /// - Parameter element: The element.
-    /// - Throws: ``XMPPClientError`` when not connected.
-    public func send(_ element: XMLElement) async throws {
-        guard let channel = state.withLockedValue({ $0.channel }) else {
-            throw XMPPClientError(.connectionClosed, "not connected")
-        }
-        try await channel.writeAndFlush(element)
-    }
-
-    /// Sends a generated stanza or payload type.
-    ///
-    /// - Parameter value: The value.
-    public func send(_ value: some XMLElementCodable) async throws {
-        try await send(value.xmlElement())
-    }
-
-    /// Sends an IQ request and waits for its reply, matched by id and sender.
-    ///
-    /// A reply from anyone but the addressee (or the account's server for IQs without `to`) is not taken for the
-    /// reply. An `error` reply throws the stanza error.
-    ///
-    /// - Parameters:
-    ///   - iq: A `get` or `set`; an id is assigned when it has none.
-    ///   - timeout: How long to wait; the configuration's `requestTimeout` when `nil`.
-    /// - Returns: The `result`.
-    /// - Throws: ``StanzaErrorReply`` for an error reply, ``XMPPClientError`` for a timeout or a closed connection.
-    public func request(_ iq: IQ, timeout: Duration? = nil) async throws -> IQ {
-        guard let channel = state.withLockedValue({ $0.channel }) else {
-            throw XMPPClientError(.connectionClosed, "not connected")
-        }
-        var iq = iq
-        if iq.id.isEmpty {
-            iq.id = state.withLockedValue {
-                $0.nextID += 1
-                return "q\($0.nextID)"
+            case .success:
+                core.raise(ConnectionEvent.disconnected(reason: reason ?? (closing ? nil : "the connection closed")))
+            case .failure(let error):
+                core.raise(ConnectionEvent.disconnected(reason: reason ?? "\(error)"))
             }
         }
-        let bound = boundJID
-        let expected: [JID?] =
-            if let to = iq.to { [to] } else { [nil, bound?.bare, bound.flatMap { try? JID(parsing: $0.domainpart) }] }
-        let promise = channel.eventLoop.makePromise(of: XMLElement.self)
-        let id = iq.id
-        try await channel.pipeline.handler(type: StanzaRouter.self).flatMapThrowing { router in
-            router.expect(id: id, from: expected, promise: promise)
-        }.get()
-        let wait = timeout ?? configuration.requestTimeout
-        let timer = channel.eventLoop.scheduleTask(
-            in: .nanoseconds(
-                Int64(wait.components.seconds) * 1_000_000_000 + Int64(wait.components.attoseconds / 1_000_000_000))
-        ) {
-            promise.fail(XMPPClientError(.timeout, "no reply to iq '\(id)' within \(wait)"))
+        for service in core.services {
+            await service.endpointDidConnect(self)
         }
-        try await channel.writeAndFlush(iq.xmlElement())
-        let reply: XMLElement
+    }
+
+    /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection,
+    /// and cancels scheduled work. Unavailable presence is implied by the close (RFC 6121 §4.6).
+    public func close() async {
+        core.cancelAllScheduled()
+        let channel = connection.withLockedValue { state -> (any Channel)? in
+            state.closing = true
+            return state.channel
+        }
+        guard let channel else { return }
+        try? await channel.close()
+        try? await channel.closeFuture.get()
+    }
+
+    /// Connects, runs a body, then sends unavailable presence and closes cleanly, also when the body throws.
+    ///
+    /// - Parameter body: What to do while connected.
+    /// - Returns: What the body returns.
+    /// - Throws: What connecting or the body throws.
+    public func withConnection<Result: Sendable>(
+        _ body: (XMPPClient) async throws -> Result
+    ) async throws -> Result {
+        try await connect()
+        let result: Result
         do {
-            reply = try await promise.futureResult.get()
-            timer.cancel()
+            result = try await body(self)
         } catch {
-            timer.cancel()
+            try? await send(Presence(type: .unavailable))
+            await close()
             throw error
         }
-        let answer = try IQ(xml: reply)
-        if answer.type == .error {
-            throw StanzaErrorReply(iq: answer)
-        }
-        return answer
+        try? await send(Presence(type: .unavailable))
+        await close()
+        return result
     }
 
-    /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection.
-    public func close() async {
-        guard
-            let channel = state.withLockedValue({ state -> (any Channel)? in
-                state.closing = true
-                return state.channel
-            })
-        else { return }
-        try? await channel.close()
-    }
-}
-
-extension XMPPClient {
-    /// The inbound stanzas that are not replies to requests, in order.
+    /// Connects and stays connected until the connection ends, or until the task is cancelled or a `ServiceGroup`
+    /// shuts down gracefully (then it closes cleanly and returns).
     ///
-    /// Stanzas arrive in batches (all those of one network read) and are handed out one by one, so a busy stream
-    /// costs one task switch per read rather than per stanza.
-    public struct Stanzas: AsyncSequence, Sendable {
-        /// Each element is one stanza.
-        public typealias Element = XMLElement
-        let batches: AsyncStream<[XMLElement]>
+    /// - Throws: What ``connect()`` throws, or ``XMPPClientError`` (`connectionClosed`) when the connection ends
+    ///   without ``close()``.
+    public func run() async throws {
+        try await connect()
+        try await waitUntilClosed()
+    }
 
-        /// Iterates over the stanzas.
-        public func makeAsyncIterator() -> Iterator {
-            Iterator(batches: batches.makeAsyncIterator())
-        }
-
-        /// Hands out the stanzas of each batch in order.
-        public struct Iterator: AsyncIteratorProtocol {
-            var batches: AsyncStream<[XMLElement]>.Iterator
-            var current: [XMLElement] = []
-            var index = 0
-
-            /// The next stanza, or `nil` once the connection has closed.
-            public mutating func next() async -> XMLElement? {
-                while index == current.count {
-                    guard let batch = await batches.next() else { return nil }
-                    current = batch
-                    index = 0
-                }
-                defer { index += 1 }
-                return current[index]
+    /// Waits for the current connection to end; closes it when the task is cancelled.
+    func waitUntilClosed() async throws {
+        guard let channel = connection.withLockedValue({ $0.channel }) else { return }
+        let client = self
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                Task { await client.close() }
             }
+        } onGracefulShutdown: {
+            Task { await client.close() }
+        }
+        let closing = connection.withLockedValue { $0.closing }
+        if !closing && !Task.isCancelled {
+            throw XMPPClientError(.connectionClosed, "the connection closed")
         }
     }
 }
-
-/// An IQ request answered with an error: the stanza error as the server sent it.
-public struct StanzaErrorReply: Error, CustomStringConvertible, Sendable {
-    /// The `error` IQ.
-    public let iq: IQ
-
-    /// The condition, such as `service-unavailable`.
-    public var condition: String {
-        iq.error.map { "\($0.condition)" } ?? "unknown"
-    }
-
-    /// A readable form.
-    public var description: String {
-        "the request failed with a stanza error: \(condition)"
-            + (iq.error?.text.map { " (\($0.value))" } ?? "")
-    }
-}
-
-/// The last handler of a client pipeline: completes waiting IQ requests with their replies and passes every other
-/// stanza to the client's inbound sequence.
-final class StanzaRouter: ChannelInboundHandler {
-    typealias InboundIn = XMLElement
-
-    private struct Waiting {
-        var from: [JID?]
-        var promise: EventLoopPromise<XMLElement>
-    }
-
-    private let sink: AsyncStream<[XMLElement]>.Continuation
-    /// The stanzas of the current read, handed over together when the read completes: one hop to the consumer's
-    /// task per read instead of per stanza.
-    private var batch: [XMLElement] = []
-    private var waiting: [String: Waiting] = [:]
-
-    init(sink: AsyncStream<[XMLElement]>.Continuation) {
-        self.sink = sink
-    }
-
-    func expect(id: String, from: [JID?], promise: EventLoopPromise<XMLElement>) {
-        waiting[id] = Waiting(from: from, promise: promise)
-        promise.futureResult.assumeIsolated().whenComplete { [weak self] _ in
-            self?.waiting[id] = nil
-        }
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let stanza = unwrapInboundIn(data)
-        if stanza.name == IQ.qualifiedName, let type = stanza["type"], type == "result" || type == "error",
-            let id = stanza["id"], let request = waiting[id]
-        {
-            let sender = stanza["from"].flatMap { try? JID(parsing: $0) }
-            if request.from.contains(sender) {
-                waiting[id] = nil
-                request.promise.succeed(stanza)
-                return
-            }
-        }
-        batch.append(stanza)
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if !batch.isEmpty {
-            sink.yield(batch)
-            batch = []
-        }
-        context.fireChannelReadComplete()
-    }
-
-    func channelInactive(context: ChannelHandlerContext) {
-        for request in waiting.values {
-            request.promise.fail(XMPPClientError(.connectionClosed, "the connection closed before the reply"))
-        }
-        waiting = [:]
-        context.fireChannelInactive()
-    }
-}
-
-@available(*, unavailable)
-extension StanzaRouter: Sendable {}

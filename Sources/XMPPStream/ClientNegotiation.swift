@@ -8,7 +8,7 @@ public import XMPPCore
 /// handler only switches on them. Decisions follow the secure defaults: TLS is required unless the settings
 /// say otherwise, PLAIN is never chosen without TLS, -PLUS is chosen whenever the server offers it and the
 /// connection has a channel binding, and the server's SCRAM signature must verify.
-public struct ClientNegotiation: Sendable {
+public struct ClientNegotiation: StreamNegotiating {
     /// How the connection is protected.
     public enum TransportSecurity: Sendable, Hashable {
         /// Upgrade with STARTTLS; refuse a server that does not offer it. The default.
@@ -98,6 +98,9 @@ public struct ClientNegotiation: Sendable {
     private var nextID = 0
     /// The header the server sent last.
     public private(set) var serverHeader: XMLStreamHeader?
+    /// The `<stream:features/>` the server sent last: once established, those of the authenticated stream (roster
+    /// versioning, subscription pre-approval, stream management...).
+    public private(set) var streamFeatures: XMLElement?
 
     /// Creates a negotiation.
     ///
@@ -106,6 +109,9 @@ public struct ClientNegotiation: Sendable {
         self.settings = settings
         self.isTLS = settings.security == .directTLS
     }
+
+    /// How the connection is protected.
+    public var security: TransportSecurity { settings.security }
 
     /// The connection is open (and, for direct TLS, secured with these channel bindings): open the stream.
     public mutating func start(channelBindings: [SASLChannelBinding] = []) -> [Action] {
@@ -194,6 +200,7 @@ public struct ClientNegotiation: Sendable {
     }
 
     private mutating func features(_ element: XMLElement, afterTLS: Bool, afterSASL: Bool) -> [Action] {
+        streamFeatures = element
         let starttls = element.firstChild(named: StartTLS.Starttls.qualifiedName)
         if !isTLS {
             switch settings.security {

@@ -29,6 +29,11 @@ public struct XMPPClientError: Error, CustomStringConvertible, Sendable {
         public static let timeout = Code("timeout")
         /// The connection is closed.
         public static let connectionClosed = Code("connection-closed")
+        /// The configuration is not usable: a service's dependency is missing, services depend on each other in a
+        /// cycle, or a setting is out of range.
+        public static let invalidConfiguration = Code("invalid-configuration")
+        /// The server does not support what was asked (such as subscription pre-approval).
+        public static let notSupported = Code("not-supported")
 
         /// A readable form.
         public var description: String { name }

@@ -25,7 +25,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// Completed when negotiation ends: with the bound JID and the SASL mechanism used, or with the failure.
     public let established: EventLoopPromise<(JID, SASLMechanismName)>
 
-    private var negotiation: ClientNegotiation
+    private var negotiation: any StreamNegotiating
+    /// The stream's stanza namespace when it is not `jabber:client` (a component's), else `nil`.
+    private let foreignNamespace: String?
     private let parser: XMLStreamParser
     private let tlsConfiguration: TLSConfiguration?
     private let negotiationTimeout: TimeAmount
@@ -49,7 +51,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     ///   - negotiationTimeout: How long negotiation may take.
     ///   - closeTimeout: How long a graceful close waits for the server's `</stream:stream>`.
     ///   - wireMask: The wire log's SASL switch, if a ``WireLogHandler`` is in the pipeline.
-    public init(
+    ///   - parserConfiguration: The parser's limits.
+    public convenience init(
         settings: ClientNegotiation.Settings,
         tlsConfiguration: TLSConfiguration?,
         established: EventLoopPromise<(JID, SASLMechanismName)>,
@@ -58,7 +61,34 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         wireMask: NIOLockedValueBox<Bool>? = nil,
         parserConfiguration: XMLStreamParser.Configuration = .xmppStream
     ) {
-        self.negotiation = ClientNegotiation(settings: settings)
+        self.init(
+            negotiation: ClientNegotiation(settings: settings), tlsConfiguration: tlsConfiguration,
+            established: established, negotiationTimeout: negotiationTimeout, closeTimeout: closeTimeout,
+            wireMask: wireMask, parserConfiguration: parserConfiguration)
+    }
+
+    /// Creates the handler for any negotiation, such as a component's ``ComponentNegotiation``.
+    ///
+    /// - Parameters:
+    ///   - negotiation: The negotiation's state machine.
+    ///   - tlsConfiguration: TLS settings for STARTTLS (`nil` when the negotiation never starts TLS).
+    ///   - established: Completed when negotiation ends.
+    ///   - negotiationTimeout: How long negotiation may take.
+    ///   - closeTimeout: How long a graceful close waits for the server's `</stream:stream>`.
+    ///   - wireMask: The wire log's masking switch, if a ``WireLogHandler`` is in the pipeline.
+    ///   - parserConfiguration: The parser's limits.
+    public init(
+        negotiation: some StreamNegotiating,
+        tlsConfiguration: TLSConfiguration?,
+        established: EventLoopPromise<(JID, SASLMechanismName)>,
+        negotiationTimeout: TimeAmount = .seconds(30),
+        closeTimeout: TimeAmount = .seconds(3),
+        wireMask: NIOLockedValueBox<Bool>? = nil,
+        parserConfiguration: XMLStreamParser.Configuration = .xmppStream
+    ) {
+        self.negotiation = negotiation
+        self.foreignNamespace =
+            negotiation.stanzaNamespace == JabberClient.namespace ? nil : negotiation.stanzaNamespace
         self.parser = XMLStreamParser(configuration: parserConfiguration)
         self.tlsConfiguration = tlsConfiguration
         self.established = established
@@ -66,6 +96,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         self.closeTimeout = closeTimeout
         self.wireMask = wireMask
     }
+
+    /// The `<stream:features/>` of the established stream (read on the channel's event loop), if the server sent any.
+    public var streamFeatures: XMLElement? { negotiation.streamFeatures }
 
     // MARK: - Lifecycle
 
@@ -88,8 +121,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             failNegotiation(context: context, XMPPClientError(.timeout, "stream negotiation took too long"))
         }
         // With direct TLS, the stream opens once the handshake completes (see userInboundEventTriggered).
-        if negotiation.settings.security != .directTLS {
-            perform(negotiation.start(), context: context)
+        if negotiation.security != .directTLS {
+            perform(negotiation.start(channelBindings: []), context: context)
         }
     }
 
@@ -99,7 +132,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             let bindings = completed.channelBindings.map {
                 SASLChannelBinding(kind: SASLChannelBinding.Kind(rawValue: $0.key.rawValue), data: $0.value)
             }
-            if negotiation.settings.security == .directTLS && header == nil {
+            if negotiation.security == .directTLS && header == nil {
                 perform(negotiation.start(channelBindings: bindings), context: context)
             } else {
                 perform(negotiation.tlsEstablished(channelBindings: bindings), context: context)
@@ -145,7 +178,12 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 consumed = try parser.parse(buffer) { event in
                     if streamReady {
                         switch event {
-                        case .element(let element): stanzas.append(element)
+                        case .element(let element):
+                            if let foreign = foreignNamespace {
+                                stanzas.append(element.renamingNamespace(foreign, to: JabberClient.namespace))
+                            } else {
+                                stanzas.append(element)
+                            }
                         case .streamClosed: closed = true
                         case .streamOpened: break
                         }
@@ -196,7 +234,10 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
 
     /// Handles data to the peer.
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        let element = unwrapOutboundIn(data)
+        var element = unwrapOutboundIn(data)
+        if let foreign = foreignNamespace {
+            element = element.renamingNamespace(JabberClient.namespace, to: foreign)
+        }
         guard isEstablished else {
             promise?.fail(XMPPClientError(.connectionClosed, "the stream is not established"))
             return

@@ -113,3 +113,36 @@ extension XMLElement {
         children.append(.text(text))
     }
 }
+
+extension XMLElement {
+    /// This element with every element name in one namespace moved to another: itself and its descendants.
+    ///
+    /// A component's stream carries stanzas in `jabber:component:accept`; the stream handler presents them in
+    /// `jabber:client`, and writes them back, with this. Attributes and elements of other namespaces are kept.
+    ///
+    /// - Parameters:
+    ///   - old: The namespace to replace.
+    ///   - new: Its replacement.
+    public func renamingNamespace(_ old: String, to new: String) -> XMLElement {
+        var copy = self
+        copy.renameNamespace(old, to: new)
+        return copy
+    }
+
+    private mutating func renameNamespace(_ old: String, to new: String) {
+        if name.namespace == old {
+            name.namespace = new
+        }
+        guard children.contains(where: { if case .element = $0 { true } else { false } }) else { return }
+        for index in children.indices {
+            if case .element(var child) = children[index], child.containsNamespace(old) {
+                child.renameNamespace(old, to: new)
+                children[index] = .element(child)
+            }
+        }
+    }
+
+    private func containsNamespace(_ namespace: String) -> Bool {
+        name.namespace == namespace || elements.contains { $0.containsNamespace(namespace) }
+    }
+}

@@ -4,13 +4,14 @@
 //   xmpp-bench login  --host H --port P --jid J --password-env VAR --ca-file F [--count N]
 //
 // Connects in plaintext (the harness's fake server speaks no TLS), SASL PLAIN, binds, sends initial presence,
-// counts message, presence and iq stanzas through the public API (the client's `stanzas` sequence, as an
-// application would read it), stops at <message id='end'>, and prints one line:
+// counts message, presence and iq stanzas through the public API (a stanza handler, as an application would
+// register one), stops at <message id='end'>, and prints one line:
 //   stanzas=N seconds=T cpu=C messages=.. presences=.. iqs=..
 // T and C run from the first counted stanza to the end marker.
 
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import XMPPClient
 
 func fail(_ message: String) -> Never {
@@ -47,7 +48,13 @@ nonisolated func logins() async {
     var cpu = 0.0
     var mechanism = ""
     for _ in 0..<count {
-        let client = XMPPClient(configuration: configuration)
+        let client: XMPPClient
+        do {
+            client = try XMPPClient(configuration: configuration)
+        } catch {
+            fail("\(error)")
+        }
+        let events = client.events
         let cpuStart = processCPUSeconds()
         let start = ContinuousClock.now
         do {
@@ -58,8 +65,8 @@ nonisolated func logins() async {
         let elapsed = ContinuousClock.now - start
         cpu += processCPUSeconds() - cpuStart
         times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
-        for await event in client.events {
-            if case .bound(_, let used) = event {
+        for await event in events {
+            if case .authenticated(let used) = event {
                 mechanism = used
                 break
             }
@@ -92,7 +99,52 @@ configuration.security = .insecurePlaintext
 configuration.mechanismSelector = SASLMechanismSelector(insecureAllowPlainWithoutTLS: true)
 configuration.logger.logLevel = .warning
 
-let client = XMPPClient(configuration: configuration)
+configuration.services = []
+
+/// What the handler counts. Handlers run one at a time on the client's dispatcher, so the lock is never contended;
+/// the ingest loop reads it once, at the end.
+struct Tally: Sendable {
+    var messages = 0
+    var presences = 0
+    var iqs = 0
+    var start: ContinuousClock.Instant?
+    var startCPU = 0.0
+}
+
+let tally = NIOLockedValueBox(Tally())
+let (endMarker, endReached) = AsyncStream.makeStream(of: Void.self)
+let client: XMPPClient
+do {
+    client = try XMPPClient(configuration: configuration)
+} catch {
+    fail("\(error)")
+}
+let messageName = Message.qualifiedName
+let presenceName = Presence.qualifiedName
+let iqName = IQ.qualifiedName
+client.on(.any) { stanza, _ in
+    tally.withLockedValue { tally in
+        if tally.start == nil {
+            tally.start = .now
+            tally.startCPU = processCPUSeconds()
+        }
+        switch stanza.name {
+        case messageName:
+            if stanza["id"] == "end" {
+                endReached.yield()
+                endReached.finish()
+            } else {
+                tally.messages += 1
+            }
+        case presenceName: tally.presences += 1
+        case iqName: tally.iqs += 1
+        default: break
+        }
+    }
+}
+client.observe(ConnectionEvent.self) { event in
+    if case .disconnected = event { endReached.finish() }
+}
 do {
     try await client.connect()
     try await client.send(Presence())
@@ -100,43 +152,18 @@ do {
     fail("\(error)")
 }
 
-/// Counts until the end marker, off the main actor (the loop would otherwise hop to it for every resumption).
-nonisolated func count(
-    _ stanzas: XMPPClient.Stanzas
-) async -> (
-    messages: Int, presences: Int, iqs: Int, start: ContinuousClock.Instant?, startCPU: Double, ended: Bool
-) {
-    let messageName = Message.qualifiedName
-    let presenceName = Presence.qualifiedName
-    let iqName = IQ.qualifiedName
-    var messages = 0
-    var presences = 0
-    var iqs = 0
-    var start: ContinuousClock.Instant?
-    var startCPU = 0.0
-    for await stanza in stanzas {
-        if start == nil {
-            start = .now
-            startCPU = processCPUSeconds()
-        }
-        switch stanza.name {
-        case messageName:
-            if stanza["id"] == "end" { return (messages, presences, iqs, start, startCPU, true) }
-            messages += 1
-        case presenceName: presences += 1
-        case iqName: iqs += 1
-        default: break
-        }
-    }
-    return (messages, presences, iqs, start, startCPU, false)
+var ended = false
+for await _ in endMarker {
+    ended = true
+    break
 }
-
-let (messages, presences, iqs, firstStanza, startCPU, ended) = await count(client.stanzas)
-guard ended, let start = firstStanza else { fail("the stream ended before the end marker") }
+let result = tally.withLockedValue { $0 }
+guard ended, let start = result.start else { fail("the stream ended before the end marker") }
 let elapsed = ContinuousClock.now - start
 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-let cpu = processCPUSeconds() - startCPU
+let cpu = processCPUSeconds() - result.startCPU
+let total = result.messages + result.presences + result.iqs
 print(
-    "stanzas=\(messages + presences + iqs) seconds=\(String(format: "%.3f", seconds)) cpu=\(String(format: "%.3f", cpu)) "
-        + "messages=\(messages) presences=\(presences) iqs=\(iqs)")
+    "stanzas=\(total) seconds=\(String(format: "%.3f", seconds)) cpu=\(String(format: "%.3f", cpu)) "
+        + "messages=\(result.messages) presences=\(result.presences) iqs=\(result.iqs)")
 await client.close()

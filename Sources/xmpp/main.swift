@@ -101,7 +101,12 @@ func say(_ text: String) {
     return target
 }
 
-let client = XMPPClient(configuration: configuration)
+let client: XMPPClient
+do {
+    client = try XMPPClient(configuration: configuration)
+} catch {
+    fail("\(error)")
+}
 do {
     if options.command == "demo" {
         try await demo()
@@ -117,14 +122,11 @@ do {
         try await client.send(Message(to: to, type: .chat, bodies: [.init(value: body)]))
         print("sent to \(to)")
     case "ping":
-        let start = ContinuousClock.now
-        _ = try await client.request(IQ(to: targetJID(), id: "", type: .get, payloads: [Ping.Ping().xmlElement()]))
-        print("pong from \(targetJID()?.description ?? jid.domainpart) in \(ContinuousClock.now - start)")
+        let roundTrip = try await client.ping(targetJID())
+        print("pong from \(targetJID()?.description ?? jid.domainpart) in \(roundTrip)")
     default:
         let target = try targetJID() ?? JID(parsing: jid.domainpart)
-        let reply = try await client.request(
-            IQ(to: target, id: "", type: .get, payloads: [DiscoInfo.Query().xmlElement()]))
-        guard let info = try reply.payload(DiscoInfo.Query.self) else { fail("the reply has no disco#info") }
+        let info = try await client.discoInfo(of: target)
         for identity in info.identities {
             print("identity \(identity.category)/\(identity.type)\(identity.name.map { " \($0)" } ?? "")")
         }
@@ -136,61 +138,63 @@ do {
     fail("\(error)")
 }
 
-/// A whole session with two accounts, narrated: TLS, SCRAM, bind, roster, a message each way, disco, ping.
+/// A whole session with two accounts, narrated: TLS, SCRAM, bind, roster, a message each way, disco, version, ping.
 @MainActor func demo() async throws {
     guard let peerText = options.values["--peer"], let peerJID = try? JID(parsing: peerText) else {
         fail("demo needs --peer JID (the second account)", code: 64)
     }
     let server = try JID(parsing: jid.domainpart)
-    var peerConfiguration = configuration
+    var aliceConfiguration = configuration
+    aliceConfiguration.services = [DiscoService(), PingService(), RosterService(), PresenceService()]
+    var peerConfiguration = aliceConfiguration
     peerConfiguration.jid = peerJID
-    let alice = XMPPClient(configuration: configuration)
-    let bob = XMPPClient(configuration: peerConfiguration)
+    peerConfiguration.services = [
+        DiscoService(), PingService(), RosterService(), PresenceService(),
+        SoftwareVersionService(name: "xmpp demo", version: "0.3"),
+    ]
+    let alice = try XMPPClient(configuration: aliceConfiguration)
+    let bob = try XMPPClient(configuration: peerConfiguration)
 
     say("\(jid): connecting to \(configuration.host ?? jid.domainpart) (TLS required and verified)")
-    try await alice.connect()
-    for await event in alice.events {
-        if case .bound(let bound, let mechanism) = event {
-            say("\(jid): TLS up, authenticated with \(mechanism), bound as \(bound)")
-            break
+    alice.observe(ConnectionEvent.self) { event in
+        switch event {
+        case .secured(let version, let cipher, _): print("==> \(jid): secured with \(version) (\(cipher))")
+        case .authenticated(let mechanism): print("==> \(jid): authenticated with \(mechanism)")
+        case .bound(let bound): print("==> \(jid): bound as \(bound)")
+        default: break
         }
     }
+    try await alice.connect()
+    say("\(jid): roster has \(alice.roster.items.count) items (version \(alice.roster.version ?? "none"))")
+
     say("\(peerJID): connecting")
+    // Bob answers the first chat message; Alice waits for it.
+    bob.onMessage(.message(.chat), once: true) { message, bob in
+        print("==> \(peerJID): received \"\(message.body ?? "")\" from \(message.from?.description ?? "?")")
+        try await bob.send(message.reply(body: "And hello back"))
+        print("==> \(peerJID): replied")
+    }
     try await bob.connect()
     say("\(peerJID): bound as \(bob.boundJID?.description ?? "?")")
 
-    let rosterReply = try await alice.request(IQ(id: "", type: .get, payloads: [Roster.Query().xmlElement()]))
-    let roster = try rosterReply.payload(Roster.Query.self)
-    say("\(jid): roster has \(roster?.items.count ?? 0) items (version \(roster?.ver ?? "none"))")
-
-    try await alice.send(Presence())
-    try await bob.send(Presence())
-    try await alice.send(
-        Message(to: bob.boundJID, id: "demo-1", type: .chat, bodies: [.init(value: "Hello from the Swift toolkit ☕")]))
+    let replies = alice.stanzas(matching: .message(.chat))
+    try await alice.send(Message.chat(to: bob.boundJID ?? peerJID, body: "Hello from the Swift toolkit ☕"))
     say("\(jid): sent a message to \(bob.boundJID?.description ?? "?")")
-    for await stanza in bob.stanzas where stanza.name == Message.qualifiedName {
+    for await stanza in replies {
         let message = try Message(xml: stanza)
-        say("\(peerJID): received \"\(message.bodies.first?.value ?? "")\" from \(message.from?.description ?? "?")")
-        try await bob.send(
-            Message(to: message.from, id: "demo-2", type: .chat, bodies: [.init(value: "And hello back")]))
-        say("\(peerJID): replied")
-        break
-    }
-    for await stanza in alice.stanzas where stanza.name == Message.qualifiedName {
-        let message = try Message(xml: stanza)
-        say("\(jid): received \"\(message.bodies.first?.value ?? "")\" from \(message.from?.description ?? "?")")
+        say("\(jid): received \"\(message.body ?? "")\" from \(message.from?.description ?? "?")")
         break
     }
 
-    let infoReply = try await alice.request(
-        IQ(to: server, id: "", type: .get, payloads: [DiscoInfo.Query().xmlElement()]))
-    if let info = try infoReply.payload(DiscoInfo.Query.self) {
-        let identities = info.identities.map { "\($0.category)/\($0.type)" }.joined(separator: ", ")
-        say("\(jid): the server is \(identities) with \(info.features.count) features")
+    let info = try await alice.discoInfo(of: server)
+    let identities = info.identities.map { "\($0.category)/\($0.type)" }.joined(separator: ", ")
+    say("\(jid): the server is \(identities) with \(info.features.count) features")
+    if let bound = bob.boundJID {
+        let version = try await alice.softwareVersion(of: bound)
+        say("\(jid): \(bound) runs \(version.name ?? "?") \(version.version ?? "?")")
     }
-    let start = ContinuousClock.now
-    _ = try await alice.request(IQ(to: server, id: "", type: .get, payloads: [Ping.Ping().xmlElement()]))
-    say("\(jid): ping \(server) answered in \(ContinuousClock.now - start)")
+    let roundTrip = try await alice.ping(server)
+    say("\(jid): ping \(server) answered in \(roundTrip)")
 
     await alice.close()
     await bob.close()

@@ -1,0 +1,517 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import SASL
+import XMPPCore
+import XMPPStream
+import XMPPTLS
+
+/// Identifies something registered on an endpoint (a handler, IQ responder, filter or event observer), to remove
+/// it with ``XMPPEndpoint/remove(_:)``.
+public struct HandlerToken: Hashable, Sendable {
+    let value: Int
+}
+
+/// The machinery an ``XMPPClient`` and an ``XMPPComponent`` share: handlers, IQ responders, filters, pending
+/// requests, events, scheduled work and services. Use it through ``XMPPEndpoint``'s methods.
+///
+/// Its state is behind one lock; handlers run outside it.
+public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
+    typealias Run = @Sendable (XMLElement, Endpoint) async throws -> Void
+    typealias Respond = @Sendable (XMLElement, Endpoint) async throws -> XMLElement?
+    typealias Filter = @Sendable (XMLElement) -> XMLElement?
+
+    struct Handler {
+        var token: Int
+        var matcher: StanzaMatcher
+        var once: Bool
+        var run: Run
+    }
+
+    struct ResponderKey: Hashable {
+        var type: String
+        var name: XMLName
+    }
+
+    struct Pending {
+        var from: [JID?]
+        var promise: EventLoopPromise<XMLElement>
+    }
+
+    struct Observer {
+        var token: Int
+        var deliver: @Sendable (any Sendable) -> Void
+    }
+
+    struct State {
+        var channel: (any Channel)?
+        var localJID: JID?
+        var handlers: [Handler] = []
+        var responders: [ResponderKey: (token: Int, respond: Respond)] = [:]
+        var inboundFilters: [(token: Int, filter: Filter)] = []
+        var outboundFilters: [(token: Int, filter: Filter)] = []
+        var pending: [String: Pending] = [:]
+        var observers: [ObjectIdentifier: [Observer]] = [:]
+        var scheduled: [String: (id: Int, task: Task<Void, Never>)] = [:]
+        var services: [any XMPPService] = []
+        var nextToken = 0
+        var nextID = 0
+        var disconnectReason: String?
+    }
+
+    let logger: Logger
+    let clock: any Clock<Duration>
+    let requestTimeout: Duration
+    private let state = NIOLockedValueBox(State())
+
+    init(logger: Logger, clock: any Clock<Duration>, requestTimeout: Duration) {
+        self.logger = logger
+        self.clock = clock
+        self.requestTimeout = requestTimeout
+    }
+
+    // MARK: - Connection
+
+    var channel: (any Channel)? { state.withLockedValue { $0.channel } }
+    var localJID: JID? { state.withLockedValue { $0.localJID } }
+    var services: [any XMPPService] { state.withLockedValue { $0.services } }
+
+    func setServices(_ services: [any XMPPService]) {
+        state.withLockedValue { $0.services = services }
+    }
+
+    /// Connects, negotiates and installs the router; returns the channel, the address and how it authenticated.
+    func open(
+        host: String,
+        port: Int,
+        negotiation: some StreamNegotiating,
+        tlsConfiguration: TLSConfiguration?,
+        timeouts: (connect: TimeAmount, negotiation: TimeAmount),
+        wireLoggers: (inbound: Logger, outbound: Logger),
+        parserConfiguration: XMLStreamParser.Configuration,
+        group: any EventLoopGroup,
+        sink: AsyncStream<[XMLElement]>.Continuation
+    ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
+        let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
+        let core = self
+        let bootstrap = ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(timeouts.connect)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let mask = NIOLockedValueBox(false)
+                    let operations = channel.pipeline.syncOperations
+                    if negotiation.security == .directTLS, let tlsConfiguration {
+                        try operations.addHandler(TLSClientHandler(configuration: tlsConfiguration))
+                    }
+                    try operations.addHandler(
+                        WireLogHandler(inbound: wireLoggers.inbound, outbound: wireLoggers.outbound, masked: mask))
+                    try operations.addHandler(
+                        XMPPStreamHandler(
+                            negotiation: negotiation, tlsConfiguration: tlsConfiguration, established: established,
+                            negotiationTimeout: timeouts.negotiation, wireMask: mask,
+                            parserConfiguration: parserConfiguration))
+                    try operations.addHandler(InboundRouter(core: core, sink: sink))
+                }
+            }
+        let channel: any Channel
+        do {
+            channel = try await bootstrap.connect(host: host, port: port).get()
+        } catch {
+            established.fail(XMPPClientError(.connectFailed, "\(error)"))
+            throw XMPPClientError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
+        }
+        raise(ConnectionEvent.connected(host: host, port: port))
+        logger.debug("connected", metadata: ["host": "\(host)", "port": "\(port)"])
+        do {
+            let (jid, mechanism) = try await established.futureResult.get()
+            return (channel, jid, mechanism)
+        } catch let error as XMPPClientError {
+            try? await channel.closeFuture.get()
+            throw error
+        } catch {
+            try? await channel.close()
+            throw XMPPClientError(.connectFailed, "\(error)")
+        }
+    }
+
+    /// Makes a connection the current one: stanzas go out on it, and its batches are dispatched until it closes.
+    func attach(channel: any Channel, localJID: JID, batches: AsyncStream<[XMLElement]>, endpoint: Endpoint) {
+        state.withLockedValue {
+            $0.channel = channel
+            $0.localJID = localJID
+            $0.disconnectReason = nil
+        }
+        let core = self
+        // The dispatcher holds the endpoint while its connection lives; it ends when the connection's batches do.
+        Task {
+            await core.dispatch(batches, endpoint: endpoint)
+        }
+    }
+
+    /// Forgets the current connection; returns the reason given by ``disconnect(reason:)``, if any.
+    func detach(_ channel: any Channel) -> String? {
+        state.withLockedValue { state in
+            guard state.channel === channel else { return nil }
+            state.channel = nil
+            return state.disconnectReason
+        }
+    }
+
+    /// Closes the connection because of a local decision (a keep-alive ping went unanswered).
+    func disconnect(reason: String) {
+        let channel = state.withLockedValue { state -> (any Channel)? in
+            state.disconnectReason = reason
+            return state.channel
+        }
+        logger.warning("closing the connection", metadata: ["reason": "\(reason)"])
+        channel?.close(promise: nil)
+    }
+
+    // MARK: - Sending
+
+    func send(_ element: XMLElement) async throws {
+        let (channel, filters) = state.withLockedValue { ($0.channel, $0.outboundFilters) }
+        guard let channel else { throw XMPPClientError(.connectionClosed, "not connected") }
+        var element = element
+        for (_, filter) in filters {
+            guard let kept = filter(element) else { return }
+            element = kept
+        }
+        try await channel.writeAndFlush(element)
+    }
+
+    /// Sends without waiting, in the caller's order (a property setter cannot wait); failures are logged.
+    func sendNow(_ element: XMLElement) {
+        let (channel, filters) = state.withLockedValue { ($0.channel, $0.outboundFilters) }
+        guard let channel else { return }
+        var element = element
+        for (_, filter) in filters {
+            guard let kept = filter(element) else { return }
+            element = kept
+        }
+        let logger = self.logger
+        channel.writeAndFlush(element).whenFailure { error in
+            logger.debug("could not send", metadata: ["error": "\(error)"])
+        }
+    }
+
+    func makeID() -> String {
+        state.withLockedValue {
+            $0.nextID += 1
+            return "x\($0.nextID)"
+        }
+    }
+
+    func request(_ iq: IQ, timeout: Duration?) async throws -> IQ {
+        var iq = iq
+        if iq.id.isEmpty { iq.id = makeID() }
+        let (channel, local) = state.withLockedValue { ($0.channel, $0.localJID) }
+        guard let channel else { throw XMPPClientError(.connectionClosed, "not connected") }
+        // RFC 6120 §8.1.2.1: only the entity asked may answer; without 'to', the account (bare JID or none) or its
+        // server.
+        let expected: [JID?] =
+            if let to = iq.to { [to] } else {
+                [nil, local?.bare, local.flatMap { try? JID(parsing: $0.domainpart) }]
+            }
+        let promise = channel.eventLoop.makePromise(of: XMLElement.self)
+        let id = iq.id
+        state.withLockedValue { $0.pending[id] = Pending(from: expected, promise: promise) }
+        let wait = timeout ?? requestTimeout
+        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(wait)) {
+            promise.fail(XMPPClientError(.timeout, "no reply to iq '\(id)' within \(wait)"))
+        }
+        defer {
+            timer.cancel()
+            _ = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        }
+        do {
+            try await send(iq.xmlElement())
+        } catch {
+            promise.fail(error)
+        }
+        let reply = try await promise.futureResult.get()
+        let answer = try IQ(xml: reply)
+        if answer.type == .error {
+            throw answer.error.map { StanzaError($0, in: reply) }
+                ?? StanzaError(.undefinedCondition, text: "an error reply without an error element")
+        }
+        return answer
+    }
+
+    /// Completes the request a reply answers; `false` when it answers none (or comes from the wrong entity).
+    func completeRequest(with stanza: XMLElement) -> Bool {
+        guard let id = stanza["id"] else { return false }
+        let sender = stanza["from"].flatMap { try? JID(parsing: $0) }
+        let request = state.withLockedValue { state -> Pending? in
+            guard let pending = state.pending[id], pending.from.contains(sender) else { return nil }
+            state.pending[id] = nil
+            return pending
+        }
+        guard let request else {
+            if state.withLockedValue({ $0.pending[id] != nil }) {
+                logger.warning(
+                    "ignored a reply from an entity that was not asked",
+                    metadata: ["id": "\(id)", "from": "\(stanza["from"] ?? "")"])
+            }
+            return false
+        }
+        request.promise.succeed(stanza)
+        return true
+    }
+
+    func failPendingRequests() {
+        let pending = state.withLockedValue { state -> [Pending] in
+            defer { state.pending = [:] }
+            return Array(state.pending.values)
+        }
+        for request in pending {
+            request.promise.fail(XMPPClientError(.connectionClosed, "the connection closed before the reply"))
+        }
+    }
+
+    // MARK: - Registration
+
+    private func token() -> Int {
+        state.withLockedValue {
+            $0.nextToken += 1
+            return $0.nextToken
+        }
+    }
+
+    func addHandler(_ matcher: StanzaMatcher, once: Bool, run: @escaping Run) -> HandlerToken {
+        let token = token()
+        state.withLockedValue { $0.handlers.append(Handler(token: token, matcher: matcher, once: once, run: run)) }
+        return HandlerToken(value: token)
+    }
+
+    func addResponder(type: JabberClient.IQType, name: XMLName, respond: @escaping Respond) -> HandlerToken {
+        let token = token()
+        state.withLockedValue {
+            $0.responders[ResponderKey(type: type.xmlValue, name: name)] = (token, respond)
+        }
+        return HandlerToken(value: token)
+    }
+
+    func hasResponder(type: JabberClient.IQType, name: XMLName) -> Bool {
+        state.withLockedValue { $0.responders[ResponderKey(type: type.xmlValue, name: name)] != nil }
+    }
+
+    func addFilter(inbound: Bool, _ filter: @escaping Filter) -> HandlerToken {
+        let token = token()
+        state.withLockedValue {
+            if inbound { $0.inboundFilters.append((token, filter)) } else { $0.outboundFilters.append((token, filter)) }
+        }
+        return HandlerToken(value: token)
+    }
+
+    func remove(_ token: HandlerToken) {
+        let value = token.value
+        state.withLockedValue { state in
+            state.handlers.removeAll { $0.token == value }
+            state.inboundFilters.removeAll { $0.token == value }
+            state.outboundFilters.removeAll { $0.token == value }
+            if let key = state.responders.first(where: { $0.value.token == value })?.key {
+                state.responders[key] = nil
+            }
+            for key in state.observers.keys {
+                state.observers[key]?.removeAll { $0.token == value }
+            }
+        }
+    }
+
+    // MARK: - Inbound
+
+    func filterInbound(_ stanza: XMLElement) -> XMLElement? {
+        let filters = state.withLockedValue { $0.inboundFilters }
+        var stanza = stanza
+        for (_, filter) in filters {
+            guard let kept = filter(stanza) else { return nil }
+            stanza = kept
+        }
+        return stanza
+    }
+
+    private func dispatch(_ batches: AsyncStream<[XMLElement]>, endpoint: Endpoint) async {
+        await withDiscardingTaskGroup { group in
+            for await batch in batches {
+                for stanza in batch {
+                    await dispatch(stanza, endpoint: endpoint, group: &group)
+                }
+            }
+        }
+    }
+
+    /// One stanza: an IQ request goes to its responder (or is refused), then every matching handler runs, in order.
+    private func dispatch(_ stanza: XMLElement, endpoint: Endpoint, group: inout DiscardingTaskGroup) async {
+        if stanza.name == IQ.qualifiedName, let type = stanza["type"], type == "get" || type == "set" {
+            answer(stanza, type: type, endpoint: endpoint, group: &group)
+        }
+        let handlers = state.withLockedValue { $0.handlers }
+        for handler in handlers where handler.matcher.matches(stanza) {
+            if handler.once {
+                let removed = state.withLockedValue { state in
+                    guard let index = state.handlers.firstIndex(where: { $0.token == handler.token }) else {
+                        return false
+                    }
+                    state.handlers.remove(at: index)
+                    return true
+                }
+                guard removed else { continue }
+            }
+            do {
+                try await handler.run(stanza, endpoint)
+            } catch {
+                logger.error("a stanza handler failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Answers an IQ request through its responder, in a task of its own so that a slow one holds up nothing; one
+    /// that nothing handles gets `service-unavailable` (RFC 6120 §8.4).
+    private func answer(_ iq: XMLElement, type: String, endpoint: Endpoint, group: inout DiscardingTaskGroup) {
+        let payload = iq.elements.first { $0.name.localName != "error" }
+        let responder = payload.flatMap { payload in
+            state.withLockedValue { $0.responders[ResponderKey(type: type, name: payload.name)]?.respond }
+        }
+        let core = self
+        guard let responder else {
+            group.addTask {
+                try? await core.send(iq.errorReply(.serviceUnavailable))
+            }
+            return
+        }
+        group.addTask {
+            let reply: XMLElement
+            do {
+                let result = try await responder(iq, endpoint)
+                var attributes: [XMLAttribute] = []
+                if let from = iq["from"] { attributes.append(XMLAttribute("to", from)) }
+                if let to = iq["to"] { attributes.append(XMLAttribute("from", to)) }
+                attributes.append(XMLAttribute("id", iq["id"] ?? ""))
+                attributes.append(XMLAttribute("type", "result"))
+                reply = XMLElement(
+                    IQ.qualifiedName, attributes: attributes, children: result.map { [.element($0)] } ?? [])
+            } catch let error as StanzaError {
+                reply = iq.errorReply(error)
+            } catch {
+                core.logger.error(
+                    "an IQ responder failed",
+                    metadata: ["error": "\(error)", "payload": "\(payload?.name.description ?? "")"])
+                reply = iq.errorReply(.internalServerError)
+            }
+            do {
+                try await core.send(reply)
+            } catch {
+                core.logger.debug("could not send an IQ reply", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: - Events
+
+    func raise<Event: Sendable>(_ event: Event) {
+        let observers = state.withLockedValue { $0.observers[ObjectIdentifier(Event.self)] ?? [] }
+        for observer in observers {
+            observer.deliver(event)
+        }
+    }
+
+    func observe<Event: Sendable>(_ type: Event.Type, _ body: @escaping @Sendable (Event) -> Void) -> HandlerToken {
+        let token = token()
+        let observer = Observer(token: token) { event in
+            if let event = event as? Event { body(event) }
+        }
+        state.withLockedValue { $0.observers[ObjectIdentifier(Event.self), default: []].append(observer) }
+        return HandlerToken(value: token)
+    }
+
+    func events<Event: Sendable>(of type: Event.Type) -> AsyncStream<Event> {
+        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
+        let token = observe(type) { continuation.yield($0) }
+        let core = self
+        continuation.onTermination = { _ in core.remove(token) }
+        return stream
+    }
+
+    func next<Event: Sendable>(
+        _ type: Event.Type,
+        timeout: Duration,
+        where predicate: @escaping @Sendable (Event) -> Bool
+    ) async throws -> Event {
+        let stream = events(of: type)
+        let clock = self.clock
+        return try await withThrowingTaskGroup(of: Event?.self) { group in
+            group.addTask {
+                for await event in stream where predicate(event) { return event }
+                return nil
+            }
+            group.addTask {
+                try await clock.sleep(for: timeout)
+                throw XMPPClientError(.timeout, "no \(Event.self) event within \(timeout)")
+            }
+            defer { group.cancelAll() }
+            guard let event = try await group.next() ?? nil else {
+                throw CancellationError()
+            }
+            return event
+        }
+    }
+
+    // MARK: - Scheduling
+
+    func schedule(
+        _ name: String,
+        after delay: Duration,
+        repeating: Bool,
+        endpoint: Endpoint,
+        work: @escaping @Sendable (Endpoint) async -> Void
+    ) {
+        let clock = self.clock
+        let id = token()
+        let core = self
+        let task = Task { [weak endpoint] in
+            repeat {
+                do {
+                    try await clock.sleep(for: delay)
+                } catch {
+                    return
+                }
+                guard let endpoint, !Task.isCancelled else { return }
+                await work(endpoint)
+            } while repeating && !Task.isCancelled
+            core.state.withLockedValue { state in
+                if state.scheduled[name]?.id == id { state.scheduled[name] = nil }
+            }
+        }
+        let replaced = state.withLockedValue { state in
+            defer { state.scheduled[name] = (id, task) }
+            return state.scheduled[name]?.task
+        }
+        replaced?.cancel()
+    }
+
+    func cancelScheduled(_ name: String) {
+        state.withLockedValue { $0.scheduled.removeValue(forKey: name) }?.task.cancel()
+    }
+
+    func cancelAllScheduled() {
+        let tasks = state.withLockedValue { state in
+            defer { state.scheduled = [:] }
+            return state.scheduled.values.map(\.task)
+        }
+        for task in tasks { task.cancel() }
+    }
+
+    var scheduledNames: [String] {
+        state.withLockedValue { $0.scheduled.keys.sorted() }
+    }
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
