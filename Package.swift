@@ -76,7 +76,12 @@ let package = Package(
         // Helpers for tests, shipped for extension authors: XML equivalence, documents.
         .target(
             name: "XMPPTesting",
-            dependencies: ["XMPPXML"],
+            dependencies: [
+                "XMPPXML", "XMPPClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: upcomingFeatures
         ),
 

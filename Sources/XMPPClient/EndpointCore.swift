@@ -219,7 +219,10 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         let id = iq.id
         state.withLockedValue { $0.pending[id] = Pending(from: expected, promise: promise) }
         let wait = timeout ?? requestTimeout
-        let timer = channel.eventLoop.scheduleTask(in: TimeAmount(wait)) {
+        // On the endpoint's clock, so that a test clock drives it.
+        let clock = self.clock
+        let timer = Task {
+            try await clock.sleep(for: wait)
             promise.fail(XMPPClientError(.timeout, "no reply to iq '\(id)' within \(wait)"))
         }
         defer {
@@ -288,9 +291,10 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     func addResponder(type: JabberClient.IQType, name: XMLName, respond: @escaping Respond) -> HandlerToken {
         let token = token()
-        state.withLockedValue {
-            $0.responders[ResponderKey(type: type.xmlValue, name: name)] = (token, respond)
+        let replaced = state.withLockedValue {
+            $0.responders.updateValue((token, respond), forKey: ResponderKey(type: type.xmlValue, name: name))
         }
+        _ = replaced  // released outside the lock
         return HandlerToken(value: token)
     }
 
@@ -308,17 +312,26 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     func remove(_ token: HandlerToken) {
         let value = token.value
-        state.withLockedValue { state in
+        // What is removed is released after the lock: a closure may hold the last reference to a stream's
+        // continuation, whose termination handler removes a registration in turn.
+        let removed = state.withLockedValue { state -> [Any] in
+            var removed: [Any] = []
+            removed += state.handlers.filter { $0.token == value } as [Any]
             state.handlers.removeAll { $0.token == value }
+            removed += state.inboundFilters.filter { $0.token == value }.map(\.filter) as [Any]
             state.inboundFilters.removeAll { $0.token == value }
+            removed += state.outboundFilters.filter { $0.token == value }.map(\.filter) as [Any]
             state.outboundFilters.removeAll { $0.token == value }
             if let key = state.responders.first(where: { $0.value.token == value })?.key {
-                state.responders[key] = nil
+                removed.append(state.responders.removeValue(forKey: key) as Any)
             }
             for key in state.observers.keys {
+                removed += (state.observers[key] ?? []).filter { $0.token == value } as [Any]
                 state.observers[key]?.removeAll { $0.token == value }
             }
+            return removed
         }
+        _ = removed.count
     }
 
     // MARK: - Inbound
@@ -335,30 +348,36 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     private func dispatch(_ batches: AsyncStream<[XMLElement]>, endpoint: Endpoint) async {
         await withDiscardingTaskGroup { group in
+            // The last request in flight for each responder: requests to one responder are answered in order.
+            var inFlight: [ResponderKey: Task<Void, Never>] = [:]
             for await batch in batches {
                 for stanza in batch {
-                    await dispatch(stanza, endpoint: endpoint, group: &group)
+                    await dispatch(stanza, endpoint: endpoint, group: &group, inFlight: &inFlight)
                 }
             }
         }
     }
 
     /// One stanza: an IQ request goes to its responder (or is refused), then every matching handler runs, in order.
-    private func dispatch(_ stanza: XMLElement, endpoint: Endpoint, group: inout DiscardingTaskGroup) async {
+    private func dispatch(
+        _ stanza: XMLElement,
+        endpoint: Endpoint,
+        group: inout DiscardingTaskGroup,
+        inFlight: inout [ResponderKey: Task<Void, Never>]
+    ) async {
         if stanza.name == IQ.qualifiedName, let type = stanza["type"], type == "get" || type == "set" {
-            answer(stanza, type: type, endpoint: endpoint, group: &group)
+            answer(stanza, type: type, endpoint: endpoint, group: &group, inFlight: &inFlight)
         }
         let handlers = state.withLockedValue { $0.handlers }
         for handler in handlers where handler.matcher.matches(stanza) {
             if handler.once {
-                let removed = state.withLockedValue { state in
+                let removed = state.withLockedValue { state -> Handler? in
                     guard let index = state.handlers.firstIndex(where: { $0.token == handler.token }) else {
-                        return false
+                        return nil
                     }
-                    state.handlers.remove(at: index)
-                    return true
+                    return state.handlers.remove(at: index)
                 }
-                guard removed else { continue }
+                guard removed != nil else { continue }
             }
             do {
                 try await handler.run(stanza, endpoint)
@@ -368,44 +387,55 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         }
     }
 
-    /// Answers an IQ request through its responder, in a task of its own so that a slow one holds up nothing; one
-    /// that nothing handles gets `service-unavailable` (RFC 6120 §8.4).
-    private func answer(_ iq: XMLElement, type: String, endpoint: Endpoint, group: inout DiscardingTaskGroup) {
+    /// Answers an IQ request through its responder, in a task of its own so that a slow one holds up no other
+    /// stanza, after the requests to the same responder that came before it (roster pushes apply in order). One that
+    /// nothing handles gets `service-unavailable` (RFC 6120 §8.4).
+    private func answer(
+        _ iq: XMLElement,
+        type: String,
+        endpoint: Endpoint,
+        group: inout DiscardingTaskGroup,
+        inFlight: inout [ResponderKey: Task<Void, Never>]
+    ) {
         let payload = iq.elements.first { $0.name.localName != "error" }
-        let responder = payload.flatMap { payload in
-            state.withLockedValue { $0.responders[ResponderKey(type: type, name: payload.name)]?.respond }
-        }
+        let key = payload.map { ResponderKey(type: type, name: $0.name) }
+        let responder = key.flatMap { key in state.withLockedValue { $0.responders[key]?.respond } }
         let core = self
-        guard let responder else {
+        guard let key, let responder else {
             group.addTask {
                 try? await core.send(iq.errorReply(.serviceUnavailable))
             }
             return
         }
-        group.addTask {
-            let reply: XMLElement
-            do {
-                let result = try await responder(iq, endpoint)
-                var attributes: [XMLAttribute] = []
-                if let from = iq["from"] { attributes.append(XMLAttribute("to", from)) }
-                if let to = iq["to"] { attributes.append(XMLAttribute("from", to)) }
-                attributes.append(XMLAttribute("id", iq["id"] ?? ""))
-                attributes.append(XMLAttribute("type", "result"))
-                reply = XMLElement(
-                    IQ.qualifiedName, attributes: attributes, children: result.map { [.element($0)] } ?? [])
-            } catch let error as StanzaError {
-                reply = iq.errorReply(error)
-            } catch {
-                core.logger.error(
-                    "an IQ responder failed",
-                    metadata: ["error": "\(error)", "payload": "\(payload?.name.description ?? "")"])
-                reply = iq.errorReply(.internalServerError)
-            }
-            do {
-                try await core.send(reply)
-            } catch {
-                core.logger.debug("could not send an IQ reply", metadata: ["error": "\(error)"])
-            }
+        let previous = inFlight[key]
+        let task = Task {
+            await previous?.value
+            await core.respond(to: iq, with: responder, endpoint: endpoint)
+        }
+        inFlight[key] = task
+        group.addTask { await task.value }
+    }
+
+    private func respond(to iq: XMLElement, with responder: Respond, endpoint: Endpoint) async {
+        let reply: XMLElement
+        do {
+            let result = try await responder(iq, endpoint)
+            var attributes: [XMLAttribute] = []
+            if let from = iq["from"] { attributes.append(XMLAttribute("to", from)) }
+            if let to = iq["to"] { attributes.append(XMLAttribute("from", to)) }
+            attributes.append(XMLAttribute("id", iq["id"] ?? ""))
+            attributes.append(XMLAttribute("type", "result"))
+            reply = XMLElement(IQ.qualifiedName, attributes: attributes, children: result.map { [.element($0)] } ?? [])
+        } catch let error as StanzaError {
+            reply = iq.errorReply(error)
+        } catch {
+            logger.error("an IQ responder failed", metadata: ["error": "\(error)", "iq": "\(iq["id"] ?? "")"])
+            reply = iq.errorReply(.internalServerError)
+        }
+        do {
+            try await send(reply)
+        } catch {
+            logger.debug("could not send an IQ reply", metadata: ["error": "\(error)"])
         }
     }
 
@@ -506,12 +536,5 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     var scheduledNames: [String] {
         state.withLockedValue { $0.scheduled.keys.sorted() }
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

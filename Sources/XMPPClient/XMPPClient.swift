@@ -159,6 +159,14 @@ public final class XMPPClient: XMPPEndpoint {
         try await waitUntilClosed()
     }
 
+    func setEstablished(channel: any Channel, features: XMLElement?) {
+        connection.withLockedValue {
+            $0.channel = channel
+            $0.features = features
+            $0.closing = false
+        }
+    }
+
     /// Waits for the current connection to end; closes it when the task is cancelled.
     func waitUntilClosed() async throws {
         guard let channel = connection.withLockedValue({ $0.channel }) else { return }

@@ -10,7 +10,8 @@ import XMPPStream
 /// 1. the inbound filters, in the order they were added (one may change or drop the stanza);
 /// 2. a reply to one of our requests completes that request and goes no further;
 /// 3. an IQ `get` or `set` goes to the responder registered for its type and payload, in a task of its own (so a
-///    slow responder holds nothing up), or is answered with `service-unavailable` when there is none;
+///    slow responder holds up no other stanza) after the earlier requests to the same responder (so roster pushes
+///    apply in order), or is answered with `service-unavailable` when there is none;
 /// 4. then every handler whose matcher matches runs, one after another, in the order they were added; a handler
 ///    added with `once` is removed before it runs. The next stanza waits for them: a handler that has long work to
 ///    do should start a task for it.

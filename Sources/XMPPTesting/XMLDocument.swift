@@ -17,3 +17,21 @@ extension XMLElement {
         self = root
     }
 }
+
+extension XMLElement {
+    /// Parses an element written as it appears inside a stream, where unprefixed names are in the stream's default
+    /// namespace (`<message to='…'>` is a `jabber:client` message).
+    ///
+    /// - Parameters:
+    ///   - fragment: The element's text.
+    ///   - defaultNamespace: The namespace unprefixed names inherit.
+    /// - Throws: ``XMLStreamError`` when it is not well-formed or holds no element.
+    public init(parsing fragment: String, defaultNamespace: String) throws {
+        precondition(!defaultNamespace.contains("'"), "a namespace name with an apostrophe")
+        let wrapper = try XMLElement(parsing: "<wrapper xmlns='\(defaultNamespace)'>\(fragment)</wrapper>")
+        guard let element = wrapper.elements.first(where: { _ in true }) else {
+            throw XMLStreamError(.badFormat, "the fragment holds no element", offset: 0)
+        }
+        self = element
+    }
+}

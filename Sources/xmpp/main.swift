@@ -91,7 +91,7 @@ if options.flags.contains("--xml") {
 }
 
 /// Narration, written unbuffered so that it interleaves with the XML console in the order things happen.
-func say(_ text: String) {
+@Sendable nonisolated func say(_ text: String) {
     FileHandle.standardOutput.write(Data("==> \(text)\n".utf8))
 }
 
@@ -156,11 +156,12 @@ do {
     let bob = try XMPPClient(configuration: peerConfiguration)
 
     say("\(jid): connecting to \(configuration.host ?? jid.domainpart) (TLS required and verified)")
+    let me = jid
     alice.observe(ConnectionEvent.self) { event in
         switch event {
-        case .secured(let version, let cipher, _): print("==> \(jid): secured with \(version) (\(cipher))")
-        case .authenticated(let mechanism): print("==> \(jid): authenticated with \(mechanism)")
-        case .bound(let bound): print("==> \(jid): bound as \(bound)")
+        case .secured(let version, let cipher, _): say("\(me): secured with \(version) (\(cipher))")
+        case .authenticated(let mechanism): say("\(me): authenticated with \(mechanism)")
+        case .bound(let bound): say("\(me): bound as \(bound)")
         default: break
         }
     }
@@ -170,9 +171,9 @@ do {
     say("\(peerJID): connecting")
     // Bob answers the first chat message; Alice waits for it.
     bob.onMessage(.message(.chat), once: true) { message, bob in
-        print("==> \(peerJID): received \"\(message.body ?? "")\" from \(message.from?.description ?? "?")")
+        say("\(peerJID): received \"\(message.body ?? "")\" from \(message.from?.description ?? "?")")
         try await bob.send(message.reply(body: "And hello back"))
-        print("==> \(peerJID): replied")
+        say("\(peerJID): replied")
     }
     try await bob.connect()
     say("\(peerJID): bound as \(bob.boundJID?.description ?? "?")")

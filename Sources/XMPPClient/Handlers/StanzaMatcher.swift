@@ -111,12 +111,33 @@ public struct StanzaMatcher: Sendable {
     ///
     /// - Parameter path: The path.
     public static func path(_ path: String) -> StanzaMatcher {
-        let steps = path.split(separator: "/", omittingEmptySubsequences: true).map { PathStep(String($0)) }
+        let steps = Self.steps(of: path).map(PathStep.init)
         return StanzaMatcher { stanza in
             guard let first = steps.first else { return true }
             guard first.matches(stanza, defaultNamespace: JabberClient.namespace) else { return false }
             return Self.match(steps.dropFirst(), under: stanza)
         }
+    }
+
+    /// The path's steps: split at each `/` outside braces (namespace names have slashes of their own).
+    private static func steps(of path: String) -> [String] {
+        var steps: [String] = []
+        var current = ""
+        var inBraces = false
+        for character in path {
+            switch character {
+            case "{": inBraces = true
+            case "}": inBraces = false
+            case "/" where !inBraces:
+                if !current.isEmpty { steps.append(current) }
+                current = ""
+                continue
+            default: break
+            }
+            current.append(character)
+        }
+        if !current.isEmpty { steps.append(current) }
+        return steps
     }
 
     private static func match(_ steps: ArraySlice<PathStep>, under element: XMLElement) -> Bool {

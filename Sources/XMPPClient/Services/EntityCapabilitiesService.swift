@@ -4,6 +4,17 @@ import SASL
 public import XMPPCore
 public import XMPPExtensions
 
+/// The capabilities an entity advertised were checked: `matched` when its disco#info hashed to the `ver` it
+/// advertised (and is now cached), not when the query failed or the hash differed.
+public struct CapabilitiesVerified: Sendable, Hashable {
+    /// The entity.
+    public var jid: JID
+    /// The `ver` it advertised.
+    public var ver: String
+    /// Whether its information hashed to it.
+    public var matched: Bool
+}
+
 /// Entity capabilities (XEP-0115): advertises this entity's disco#info as a hash in every available presence,
 /// answers disco#info for `node#ver`, and learns what others advertise: it queries an unknown `ver` once, checks
 /// that the answer hashes to it, and caches it.
@@ -95,10 +106,12 @@ public final class EntityCapabilitiesService: XMPPService {
                     state.verified[ver] = info
                 }
             }
-            if info.map({ Self.ver(of: $0) != ver }) ?? false {
+            let matched = info.map { Self.ver(of: $0) == ver } ?? false
+            if info != nil && !matched {
                 endpoint.core.logger.warning(
                     "capabilities do not match their hash; not cached", metadata: ["from": "\(from)", "ver": "\(ver)"])
             }
+            endpoint.raise(CapabilitiesVerified(jid: from, ver: ver, matched: matched))
         }
     }
 
