@@ -14,6 +14,7 @@ Subcommands (common options: --jid --password --host --port --ca-file [--direct-
         {"cmd":"disco_info","to":J}                       -> {"event":"disco_info","features":[...],...}
         {"cmd":"version","to":J}                          -> {"event":"version","name":...,...}
         {"cmd":"subscribe","to":BARE}                     -> {"event":"subscribed","from":BARE,...}
+                          (at once with "already":true if the roster shows a subscription already)
         {"cmd":"remove_roster","to":BARE}                 -> {"event":"roster_removed",...}
         {"cmd":"quit"} or EOF on stdin                    -> disconnects, {"event":"done","ok":true}, exit 0
       "to" defaults to --other. An optional "id" in a command is copied into its reply event.
@@ -28,6 +29,8 @@ Subcommands (common options: --jid --password --host --port --ca-file [--direct-
       "unexpected":[...],"ignored_delayed":D,"seconds":T}. ok (and exit 0) only when every body came back
       exactly once and nothing else came from the bot (listening --settle s more after the last echo).
       Echoes carrying a XEP-0203 delay (stored offline by an earlier run) are ignored, only counted.
+      Each message carries a XEP-0334 <no-permanent-store/> hint (unless --archive), so that the server's
+      message archive stays out of the measurement.
 
 Failure: {"event":"error","message":...} is the last line and the exit status is 1 (2 for bad arguments).
 TLS: STARTTLS (or direct TLS with --direct-tls) with the server certificate verified against --ca-file
@@ -45,6 +48,7 @@ import platform
 import stat
 import sys
 import time
+import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -61,6 +65,7 @@ T = TypeVar("T")
 
 SOFTWARE_NAME = "slixmpp-peer"
 DELAY_NAMESPACE = "urn:xmpp:delay"
+HINTS_NAMESPACE = "urn:xmpp:hints"
 LIST_LIMIT = 10  # how many missing/unexpected bodies echo-load lists
 
 
@@ -280,11 +285,12 @@ class InteractivePeer(PeerClient):
         self._settle_subscription(presence["from"].bare, "unsubscribed", CommandError("subscription denied"))
 
     def _settle_subscription(self, bare: str, event: str, error: CommandError | None) -> None:
+        fields: dict[str, Any] = {"from": bare, **({"already": False} if event == "subscribed" else {})}
         waiters = self._subscribe_waiters.pop(bare, [])
         if not waiters:
-            emit(event, **{"from": bare})
+            emit(event, **fields)
         for waiter, tag in waiters:
-            emit(event, **{"from": bare, **tag})
+            emit(event, **fields, **tag)
             if not waiter.done():
                 waiter.set_exception(error) if error else waiter.set_result(None)
 
@@ -370,7 +376,13 @@ class InteractivePeer(PeerClient):
                            "version": version["version"] or None, "os": version["os"] or None, **command.tag})
 
     async def cmd_subscribe(self, command: PeerCommand) -> None:
+        """Ends with `subscribed` once we are subscribed to the contact's presence. When the roster already
+        says so, that is reported at once ("already": true): the server would not pass on its automatic
+        answer (RFC 6121 3.1.3/3.1.6), so use remove_roster first to test the handshake itself."""
         bare = command.target().bare
+        if self.client_roster.has_jid(bare) and self.client_roster[bare]["to"]:
+            emit("subscribed", **{"from": bare, "already": True, **command.tag})
+            return
         waiter: asyncio.Future[None] = self.loop.create_future()
         self._subscribe_waiters.setdefault(bare, []).append((waiter, command.tag))
         self.send_presence_subscription(pto=bare)
@@ -464,27 +476,35 @@ class EchoLoadClient(PeerClient):
         return sorted(self.expected - self.seen, key=lambda body: int(body.removeprefix("echo-")))
 
 
+def echo_request(client: EchoLoadClient, body: str, archive: bool) -> Message:
+    msg = client.make_message(mto=client.bot, mbody=body, mtype="chat")
+    if not archive:
+        # XEP-0334: keeps the server's message archive (MAM) out of the load test. Prosody's internal
+        # archive store slows down badly near its 10,000-item quota per account.
+        msg.xml.append(ET.Element(f"{{{HINTS_NAMESPACE}}}no-permanent-store"))
+    return msg
+
+
 async def run_echo_load(options: argparse.Namespace, deadline: float) -> None:
-    bot = JID(options.to)
-    client = EchoLoadClient(account_from(options), bot, options.count)
+    client = EchoLoadClient(account_from(options), JID(options.to), options.count)
     async with logged_in(client):
-        emit("ready", jid=str(client.boundjid), tls=client.tls_version(), to=str(bot), count=options.count)
+        emit("ready", jid=str(client.boundjid), tls=client.tls_version(), to=str(client.bot), count=options.count)
         started = time.monotonic()
         for i in range(options.count):
-            client.send_message(mto=bot, mbody=f"echo-{i}", mtype="chat")
-        # Leave a little of the overall timeout for the report and a clean disconnect.
-        budget = max(0.0, deadline - time.monotonic() - 2.0)
+            echo_request(client, f"echo-{i}", options.archive).send()
+        # Leave part of the overall timeout for the report and a clean disconnect.
+        budget = max(0.0, deadline - time.monotonic() - 3.0)
         try:
             await asyncio.wait_for(unless_closed(client, asyncio.shield(client.all_echoed)), timeout=budget)
-            await asyncio.sleep(min(options.settle, max(0.0, deadline - time.monotonic() - 2.0)))
+            await asyncio.sleep(min(options.settle, max(0.0, deadline - time.monotonic() - 3.0)))
         except asyncio.TimeoutError:
             pass
-    complete = client.all_echoed.done()
-    ended = client.last_echo_at if complete and client.last_echo_at else time.monotonic()
-    ok = complete and not client.unexpected
-    emit("done", ok=ok, sent=options.count, received=client.received, correct=len(client.seen),
-         missing=client.missing()[:LIST_LIMIT], unexpected=client.unexpected[:LIST_LIMIT],
-         ignored_delayed=client.ignored_delayed, seconds=round(ended - started, 3))
+        complete = client.all_echoed.done()
+        ended = client.last_echo_at if complete and client.last_echo_at else time.monotonic()
+        ok = complete and not client.unexpected
+        emit("done", ok=ok, sent=options.count, received=client.received, correct=len(client.seen),
+             missing=client.missing()[:LIST_LIMIT], unexpected=client.unexpected[:LIST_LIMIT],
+             ignored_delayed=client.ignored_delayed, seconds=round(ended - started, 3))
     if not ok:
         raise Failure(f"{len(client.seen)} of {options.count} echoes correct, {len(client.unexpected)} unexpected"
                       + ("" if complete else f" (gave up waiting after {budget:.1f} s)"))
@@ -531,6 +551,8 @@ def parse_options(argv: list[str]) -> argparse.Namespace:
     load = sub.add_parser("echo-load", parents=[common], help="send N messages to an echo bot, check the echoes")
     load.add_argument("--to", required=True, help="the echo bot's JID (full: only that resource counts)")
     load.add_argument("--count", type=int, default=1000)
+    load.add_argument("--archive", action="store_true",
+                      help="let the server archive the messages (default: a XEP-0334 no-permanent-store hint)")
     load.add_argument("--settle", type=float, default=0.25,
                       help="seconds to keep listening after the last echo, for duplicates (default 0.25)")
     options = parser.parse_args(argv)
