@@ -585,12 +585,13 @@ def main(argv: list[str]) -> int:
     except Failure as failure:
         emit("error", message=str(failure))
         return 1
-    except (InvalidJID, OSError) as error:
-        emit("error", message=f"{type(error).__name__}: {error}")
-        return 1
     except KeyboardInterrupt:
         emit("error", message="interrupted")
         return 130
+    except Exception as error:  # anything unforeseen still ends with an error line, the traceback on stderr
+        logging.exception("slixmpp_peer failed")
+        emit("error", message=f"{type(error).__name__}: {error}")
+        return 1
     return 0
 
 
