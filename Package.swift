@@ -178,7 +178,7 @@ let package = Package(
         .testTarget(
             name: "XMPPXMLTests",
             dependencies: [
-                "XMPPXML", "XMPPTesting",
+                "XMPPXML", "XMPPTesting", "CLibXML2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

@@ -1,5 +1,3 @@
-internal import Foundation
-
 /// SASLprep (RFC 4013): the stringprep profile (RFC 3454) that SCRAM applies to usernames and passwords.
 ///
 /// ``prepare(_:allowingUnassigned:)`` runs the four steps of RFC 4013 §2 in order:
@@ -21,10 +19,8 @@ internal import Foundation
 /// common servers (Prosody, for one) prepare without that check, so they are allowed by default; pass
 /// `allowingUnassigned: false` for the strict behaviour.
 ///
-/// Normalization uses Foundation's `precomposedStringWithCompatibilityMapping`, which is NFKC in the Unicode
-/// version of the toolchain rather than the frozen Unicode 3.2 of stringprep. The two differ only for the handful
-/// of characters whose decomposition was corrected after 3.2 (Unicode normalization corrigenda), which do not
-/// occur in practice. The tables of steps 1, 3 and 4 are the RFC's and are exact.
+/// Normalization is NFKC as of Unicode 3.2, without Foundation (see ``nfkc(_:)``), and exact for every string of
+/// code points assigned in Unicode 3.2. The tables of steps 1, 3 and 4 are the RFC's and are exact too.
 public enum SASLprep {
     /// Prepares `string` with SASLprep, or explains why it cannot be used.
     ///
@@ -49,7 +45,7 @@ public enum SASLprep {
         for scalar in string.unicodeScalars where !isMappedToNothing(scalar.value) {
             mapped.append(isNonASCIISpace(scalar.value) ? " " : scalar)
         }
-        let normalized = String(mapped).precomposedStringWithCompatibilityMapping
+        let normalized = nfkc(String(mapped))
         let scalars = Array(normalized.unicodeScalars)
         for scalar in scalars {
             if let table = prohibitingTable(scalar.value) {
@@ -69,6 +65,59 @@ public enum SASLprep {
             }
         }
         return normalized
+    }
+
+    // MARK: - Normalization
+
+    /// Unicode Normalization Form KC as of Unicode 3.2, the version stringprep is frozen at (RFC 3454 §4).
+    ///
+    /// Each code point is replaced by its compatibility decomposition when ``compatibilityKeys`` lists it, and the
+    /// result goes through the standard library's NFC (`String._nfcCodeUnits`, its public underscored entry point,
+    /// as in XMPPCore's PRECIS; there is no other NFC without Foundation). NFC decomposes canonically, which leaves
+    /// the already decomposed mappings alone, then reorders combining marks across the whole string and composes:
+    /// NFKC is exactly that composition of the compatibility decomposition.
+    ///
+    /// The table, generated from Unicode 3.2 by `scripts/gen-saslprep-nfkc.py`, also maps the five ideographs
+    /// whose canonical decomposition was corrected after 3.2 (Corrigendum #4) to their 3.2 decomposition, the
+    /// way the Unicode normalization stability policy suggests stringprep handle corrections. Strings of code
+    /// points assigned in Unicode 3.2 thus normalize as Python's `unicodedata.ucd_3_2_0` normalizes them: with
+    /// the definition of a blocked mark as fixed by Corrigendum #5, which changes no text in any known language.
+    /// Code points that Unicode 3.2 left unassigned follow the toolchain's Unicode in the NFC step (a newer
+    /// combining mark is reordered and composes where 3.2 would have treated it as a starter), a difference that
+    /// RFC 3454 §7 accepts for queries; stored strings refuse such code points.
+    package static func nfkc(_ string: String) -> String {
+        if string.utf8.allSatisfy({ $0 < 0x80 }) { return string }
+        var decomposed: [UInt8] = []
+        decomposed.reserveCapacity(string.utf8.count)
+        compatibilityMappings.withUTF8Buffer { mappings in
+            for scalar in string.unicodeScalars {
+                if let index = compatibilityIndex(scalar.value) {
+                    let start = index == 0 ? 0 : Int(compatibilityEnds[index - 1])
+                    decomposed.append(contentsOf: mappings[start..<Int(compatibilityEnds[index])])
+                } else {
+                    UTF8.encode(scalar) { decomposed.append($0) }
+                }
+            }
+        }
+        return String(decoding: String(decoding: decomposed, as: UTF8.self)._nfcCodeUnits, as: UTF8.self)
+    }
+
+    /// The position of `value` in ``compatibilityKeys`` by binary search, or `nil` if it has no compatibility
+    /// mapping.
+    static func compatibilityIndex(_ value: UInt32) -> Int? {
+        let keys = compatibilityKeys
+        guard let first = keys.first, value >= first else { return nil }
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if keys[middle] < value {
+                low = middle + 1
+            } else {
+                high = middle
+            }
+        }
+        return low < keys.count && keys[low] == value ? low : nil
     }
 
     // MARK: - Tables

@@ -8,22 +8,42 @@
 // register one), stops at <message id='end'>, and prints one line:
 //   stanzas=N seconds=T cpu=C messages=.. presences=.. iqs=..
 // T and C run from the first counted stanza to the end marker.
+//
+// No Foundation: the harness measures peak RSS, and loading Foundation alone costs about 11 MB.
 
-import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import XMPPClient
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 func fail(_ message: String) -> Never {
-    FileHandle.standardError.write(Data("xmpp-bench: \(message)\n".utf8))
+    let line = Array("xmpp-bench: \(message)\n".utf8)
+    _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
     exit(1)
 }
 
+/// User and system CPU time of the process so far.
 func processCPUSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec)
-        + Double(usage.ru_stime.tv_usec) / 1e6
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
+}
+
+/// `value` rounded to `digits` decimals (at least one), written like printf's `%.Nf`.
+func decimal(_ value: Double, digits: Int) -> String {
+    if value < 0 { return "-" + decimal(-value, digits: digits) }
+    var scale = 1
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = Int((value * Double(scale)).rounded())
+    let fraction = String(scaled % scale)
+    return "\(scaled / scale)." + String(repeating: "0", count: digits - fraction.count) + fraction
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -36,7 +56,7 @@ func value(_ flag: String) -> String? {
 nonisolated func logins() async {
     guard let host = value("--host"), let port = value("--port").flatMap(Int.init),
         let jid = value("--jid").flatMap(JID.init), let variable = value("--password-env"),
-        let password = ProcessInfo.processInfo.environment[variable], let caFile = value("--ca-file")
+        let password = getenv(variable).map({ String(cString: $0) }), let caFile = value("--ca-file")
     else { fail("usage: xmpp-bench login --host H --port P --jid J --password-env VAR --ca-file F [--count N]") }
     let count = value("--count").flatMap(Int.init) ?? 20
     var configuration = XMPPClient.Configuration(jid: jid, password: password)
@@ -75,8 +95,9 @@ nonisolated func logins() async {
     }
     times.sort()
     print(
-        "logins=\(count) mechanism=\(mechanism) median_ms=\(String(format: "%.1f", times[count / 2])) "
-            + "p90_ms=\(String(format: "%.1f", times[count * 9 / 10])) cpu_ms_per_login=\(String(format: "%.1f", cpu * 1000 / Double(count)))"
+        "logins=\(count) mechanism=\(mechanism) median_ms=\(decimal(times[count / 2], digits: 1)) "
+            + "p90_ms=\(decimal(times[count * 9 / 10], digits: 1)) "
+            + "cpu_ms_per_login=\(decimal(cpu * 1000 / Double(count), digits: 1))"
     )
 }
 
@@ -164,6 +185,6 @@ let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.att
 let cpu = processCPUSeconds() - result.startCPU
 let total = result.messages + result.presences + result.iqs
 print(
-    "stanzas=\(total) seconds=\(String(format: "%.3f", seconds)) cpu=\(String(format: "%.3f", cpu)) "
+    "stanzas=\(total) seconds=\(decimal(seconds, digits: 3)) cpu=\(decimal(cpu, digits: 3)) "
         + "messages=\(result.messages) presences=\(result.presences) iqs=\(result.iqs)")
 await client.close()
