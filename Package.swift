@@ -212,7 +212,12 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPClientTests",
-            dependencies: ["XMPPClient", "XMPPTesting"],
+            dependencies: [
+                "XMPPClient", "XMPPTesting",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

@@ -155,6 +155,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         state.withLockedValue { state in
             guard state.channel === channel else { return nil }
             state.channel = nil
+            state.localJID = nil
             return state.disconnectReason
         }
     }

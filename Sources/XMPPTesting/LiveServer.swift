@@ -20,6 +20,8 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     public var caFile: String
     /// The password of every test account.
     public var password: String
+    /// The XEP-0114 component port, domain and secret, when the server has a component configured.
+    public var component: (port: Int, domain: String, secret: String)?
 
     /// The server's name.
     public var description: String { name }
@@ -43,9 +45,16 @@ public struct LiveServer: Sendable, CustomStringConvertible {
             let directTLS = environment[prefix + "DIRECT_TLS_PORT"].flatMap(Int.init),
             let caFile = environment[prefix + "CA_FILE"], let password = environment[prefix + "PASSWORD"]
         else { return nil }
+        var component: (Int, String, String)?
+        if let port = environment[prefix + "COMPONENT_PORT"].flatMap(Int.init),
+            let componentDomain = environment[prefix + "COMPONENT_DOMAIN"],
+            let secret = environment[prefix + "COMPONENT_SECRET"]
+        {
+            component = (port, componentDomain, secret)
+        }
         return LiveServer(
             name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS, caFile: caFile,
-            password: password)
+            password: password, component: component)
     }
 
     /// Whether live tests run at all: some server is described, or the run requires them.
