@@ -91,7 +91,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         wireLoggers: (inbound: Logger, outbound: Logger),
         parserConfiguration: XMLStreamParser.Configuration,
         group: any EventLoopGroup,
-        sink: AsyncStream<[XMLElement]>.Continuation
+        sink: StanzaBatches
     ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
         let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
         let core = self
@@ -137,7 +137,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     }
 
     /// Makes a connection the current one: stanzas go out on it, and its batches are dispatched until it closes.
-    func attach(channel: any Channel, localJID: JID, batches: AsyncStream<[XMLElement]>, endpoint: Endpoint) {
+    func attach(channel: any Channel, localJID: JID, batches: StanzaBatches, endpoint: Endpoint) {
         state.withLockedValue {
             $0.channel = channel
             $0.localJID = localJID
@@ -347,14 +347,15 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         return stanza
     }
 
-    private func dispatch(_ batches: AsyncStream<[XMLElement]>, endpoint: Endpoint) async {
+    private func dispatch(_ batches: StanzaBatches, endpoint: Endpoint) async {
         await withDiscardingTaskGroup { group in
             // The last request in flight for each responder: requests to one responder are answered in order.
             var inFlight: [ResponderKey: Task<Void, Never>] = [:]
-            for await batch in batches {
+            for await batch in batches.stream {
                 for stanza in batch {
                     await dispatch(stanza, endpoint: endpoint, group: &group, inFlight: &inFlight)
                 }
+                batches.processed()
             }
         }
     }

@@ -77,14 +77,14 @@ public final class XMPPClient: XMPPEndpoint {
             jid: configuration.jid,
             credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
             security: configuration.security, mechanismSelector: configuration.mechanismSelector)
-        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
+        let batches = StanzaBatches()
         connection.withLockedValue { $0.closing = false }
         let (channel, jid, mechanism) = try await core.open(
             host: host, port: port, negotiation: ClientNegotiation(settings: settings),
             tlsConfiguration: configuration.tlsConfiguration,
             timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
             wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
-            parserConfiguration: configuration.parserConfiguration, group: group, sink: sink)
+            parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
         let features = try? await channel.pipeline.handler(type: XMPPStreamHandler.self).map(\.streamFeatures).get()
         connection.withLockedValue {
             $0.channel = channel

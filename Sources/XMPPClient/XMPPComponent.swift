@@ -140,7 +140,7 @@ public final class XMPPComponent: XMPPEndpoint {
                     case .caFile(let path): .caFile(path)
                     }
                 }()) : nil
-        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
+        let batches = StanzaBatches()
         connection.withLockedValue { $0.closing = false }
         let (channel, jid, mechanism) = try await core.open(
             host: configuration.host, port: configuration.port,
@@ -148,7 +148,7 @@ public final class XMPPComponent: XMPPEndpoint {
                 domain: configuration.domain, secret: configuration.secret, security: configuration.security),
             tlsConfiguration: tls, timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
             wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
-            parserConfiguration: configuration.parserConfiguration, group: group, sink: sink)
+            parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
         connection.withLockedValue { $0.channel = channel }
         core.attach(channel: channel, localJID: jid, batches: batches, endpoint: self)
         configuration.logger.info("component connected", metadata: ["xmpp.jid": "\(jid)"])

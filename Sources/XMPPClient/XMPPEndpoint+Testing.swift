@@ -5,10 +5,10 @@ extension EndpointCore {
     /// Runs an endpoint over a channel whose stream is already established (a scripted peer in tests): installs
     /// the router, makes the channel current, raises `bound`, and lets the services do their connection work.
     func attachEstablished(channel: any Channel, localJID: JID, endpoint: Endpoint) async throws {
-        let (batches, sink) = AsyncStream.makeStream(of: [XMLElement].self)
+        let batches = StanzaBatches()
         let core = self
         try await channel.eventLoop.submit {
-            try channel.pipeline.syncOperations.addHandler(InboundRouter(core: core, sink: sink))
+            try channel.pipeline.syncOperations.addHandler(InboundRouter(core: core, sink: batches))
         }.get()
         attach(channel: channel, localJID: localJID, batches: batches, endpoint: endpoint)
         raise(ConnectionEvent.bound(localJID))

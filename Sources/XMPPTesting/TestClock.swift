@@ -12,9 +12,16 @@ import NIOConcurrencyHelpers
 /// ```
 public final class TestClock: Clock, Sendable {
     /// A point on the test clock: the time since it was created.
-    public struct Instant: InstantProtocol, Sendable {
+    public struct Instant: InstantProtocol, Sendable, Hashable {
         /// The time since the clock was created.
         public var offset: Duration
+
+        /// The instant this long after the clock was created.
+        ///
+        /// - Parameter offset: The time since the clock was created.
+        public init(offset: Duration) {
+            self.offset = offset
+        }
 
         /// See `InstantProtocol`.
         public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
@@ -34,7 +41,7 @@ public final class TestClock: Clock, Sendable {
         var now = Instant(offset: .zero)
         var sleepers: [Sleeper] = []
         var nextID = 0
-        var waiters: [(count: Int, continuation: CheckedContinuation<Void, Never>)] = []
+        var waiters: [(ready: @Sendable ([Instant]) -> Bool, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let state = NIOLockedValueBox(State())
@@ -66,9 +73,9 @@ public final class TestClock: Clock, Sendable {
                 let (resume, woken) = state.withLockedValue { state -> (Bool, [CheckedContinuation<Void, Never>]) in
                     if deadline <= state.now { return (true, []) }
                     state.sleepers.append(Sleeper(id: id, deadline: deadline, continuation: continuation))
-                    let count = state.sleepers.count
-                    let ready = state.waiters.filter { $0.count <= count }.map(\.continuation)
-                    state.waiters.removeAll { $0.count <= count }
+                    let deadlines = state.sleepers.map(\.deadline)
+                    let ready = state.waiters.filter { $0.ready(deadlines) }.map(\.continuation)
+                    state.waiters.removeAll { $0.ready(deadlines) }
                     return (false, ready)
                 }
                 for waiter in woken { waiter.resume() }
@@ -101,13 +108,24 @@ public final class TestClock: Clock, Sendable {
     ///
     /// - Parameter count: The number of sleepers.
     public func waitForSleepers(_ count: Int) async {
+        await waitUntil { $0.count >= count }
+    }
+
+    /// Waits until a task sleeps until this instant.
+    ///
+    /// - Parameter deadline: The instant.
+    public func waitForSleeper(until deadline: Instant) async {
+        await waitUntil { $0.contains(deadline) }
+    }
+
+    private func waitUntil(_ ready: @escaping @Sendable ([Instant]) -> Bool) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let ready = state.withLockedValue { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.waiters.append((count, continuation))
+            let now = state.withLockedValue { state -> Bool in
+                if ready(state.sleepers.map(\.deadline)) { return true }
+                state.waiters.append((ready, continuation))
                 return false
             }
-            if ready { continuation.resume() }
+            if now { continuation.resume() }
         }
     }
 }

@@ -229,3 +229,31 @@ struct LiveApplicationTests {
         #expect(client.boundJID == nil)
     }
 }
+
+extension LiveApplicationTests {
+    struct BodyFailed: Error {}
+
+    @Test func aScopedConnectionClosesCleanlyAlsoWhenItsBodyThrows() async throws {
+        let server = try LiveServer.require("ejabberd")
+        let watcher = try client(server, "user8", resource: "watcher", services: [PresenceService()])
+        let changes = watcher.events(of: PresenceChanged.self)
+        try await watcher.connect()
+        let scoped = try client(server, "user8", resource: "scoped", services: [PresenceService()])
+        do {
+            try await scoped.withConnection { scoped in
+                #expect(scoped.boundJID?.resourcepart == "scoped")
+                throw BodyFailed()
+            }
+            Issue.record("the body's error was not rethrown")
+        } catch is BodyFailed {}
+        #expect(scoped.boundJID == nil)
+        // The other resource saw it come and go.
+        var seen: [Bool] = []
+        for await change in changes where change.from.resourcepart == "scoped" {
+            seen.append(change.presence != nil)
+            if change.presence == nil { break }
+        }
+        #expect(seen == [true, false])
+        await watcher.close()
+    }
+}

@@ -184,3 +184,45 @@ struct ServiceTests {
         #expect(caps.capabilities(of: romeo)?.features.count == 4)
     }
 }
+
+@Suite("Ping keep-alive and entity time", .timeLimit(.minutes(1)))
+struct KeepAliveAndTimeTests {
+    @Test func anUnansweredKeepAlivePingClosesTheConnectionWithTheReason() async throws {
+        let clock = TestClock()
+        let (client, server) = try await scriptedClient(
+            services: [PingService(keepAliveInterval: .seconds(30), timeout: .seconds(5))], clock: clock)
+        let events = client.events
+        #expect(client.scheduledTasks == [PingService.keepAliveTaskName])
+        func at(_ seconds: Int64) -> TestClock.Instant { TestClock.Instant(offset: .seconds(seconds)) }
+        // The first ping is answered: the connection stays.
+        await clock.waitForSleeper(until: at(30))
+        clock.advance(by: .seconds(30))
+        let first = try IQ(xml: try await server.nextSent())
+        #expect(try first.payload(Ping.Ping.self) != nil)
+        #expect(first.to?.description == nil)
+        try await server.deliver("<iq type='result' id='\(first.id)' from='juliet@example.com'/>")
+        // The second is not: after the timeout the client closes the connection, saying why.
+        await clock.waitForSleeper(until: at(60))
+        clock.advance(by: .seconds(30))
+        _ = try await server.nextSent()
+        await clock.waitForSleeper(until: at(65))
+        clock.advance(by: .seconds(5))
+        for await event in events {
+            if case .disconnected(let reason) = event {
+                #expect(reason?.contains("keep-alive") == true)
+                break
+            }
+        }
+        #expect(client.boundJID == nil)
+    }
+
+    @Test func entityTimeAnswersWithUTCAndTheOffset() async throws {
+        let now = try XMLDateTime(xmlValue: "2026-11-21T08:30:00.250Z")
+        let (_, server) = try await scriptedClient(services: [EntityTimeService(now: { (now, -330) })])
+        try await server.deliver(
+            "<iq type='get' id='t1' from='romeo@example.net/orchard'><time xmlns='urn:xmpp:time'/></iq>")
+        let time = try #require(try IQ(xml: try await server.nextSent()).payload(EntityTime.Time.self))
+        #expect(time.utc?.xmlValue == "2026-11-21T08:30:00.250Z")
+        #expect(time.tzo == "-05:30")
+    }
+}

@@ -24,6 +24,10 @@ public final class EntityCapabilitiesService: XMPPService {
 
     /// The URI that identifies this software, such as its project page.
     public let node: String
+    /// How many verified `ver`s are kept.
+    static let cacheLimit = 1000
+    /// How many unknown `ver`s may be queried at once.
+    static let pendingLimit = 32
     private let state = NIOLockedValueBox(State())
 
     private struct State {
@@ -92,6 +96,8 @@ public final class EntityCapabilitiesService: XMPPService {
         let query = state.withLockedValue { state -> Bool in
             state.advertised[from] = ver
             guard state.verified[ver] == nil, !state.pending.contains(ver) else { return false }
+            // Bounded: a flood of made-up `ver`s costs queries and memory only up to these limits.
+            guard state.verified.count < Self.cacheLimit, state.pending.count < Self.pendingLimit else { return false }
             state.pending.insert(ver)
             return true
         }
