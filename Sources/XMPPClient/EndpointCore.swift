@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SASL
+import ServiceLifecycle
 import XMPPCore
 import XMPPStream
 import XMPPTLS
@@ -58,6 +59,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         var nextToken = 0
         var nextID = 0
         var disconnectReason: String?
+        var closing = false
     }
 
     let logger: Logger
@@ -142,11 +144,74 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
             $0.channel = channel
             $0.localJID = localJID
             $0.disconnectReason = nil
+            $0.closing = false
         }
         let core = self
         // The dispatcher holds the endpoint while its connection lives; it ends when the connection's batches do.
         Task {
             await core.dispatch(batches, endpoint: endpoint)
+        }
+    }
+
+    /// A negotiated connection becomes the current one: dispatching starts, the events are raised, its close is
+    /// watched, and each service does its connection work, in dependency order.
+    func established(
+        channel: any Channel,
+        localJID: JID,
+        mechanism: String?,
+        batches: StanzaBatches,
+        endpoint: Endpoint
+    ) async {
+        attach(channel: channel, localJID: localJID, batches: batches, endpoint: endpoint)
+        logger.info("established", metadata: ["xmpp.jid": "\(localJID)", "mechanism": "\(mechanism ?? "none")"])
+        if let mechanism { raise(ConnectionEvent.authenticated(mechanism: mechanism)) }
+        raise(ConnectionEvent.bound(localJID))
+        let core = self
+        channel.closeFuture.whenComplete { result in
+            let closing = core.state.withLockedValue { $0.closing }
+            let reason = core.detach(channel)
+            switch result {
+            case .success:
+                core.raise(ConnectionEvent.disconnected(reason: reason ?? (closing ? nil : "the connection closed")))
+            case .failure(let error):
+                core.raise(ConnectionEvent.disconnected(reason: reason ?? "\(error)"))
+            }
+        }
+        for service in services {
+            await service.endpointDidConnect(endpoint)
+        }
+    }
+
+    /// Closes the current connection gracefully and cancels scheduled work.
+    func close() async {
+        cancelAllScheduled()
+        let channel = state.withLockedValue { state -> (any Channel)? in
+            state.closing = true
+            return state.channel
+        }
+        guard let channel else { return }
+        try? await channel.close()
+        try? await channel.closeFuture.get()
+    }
+
+    /// Waits for the current connection to end; closes it cleanly when the task is cancelled or a `ServiceGroup`
+    /// shuts down gracefully.
+    ///
+    /// - Throws: ``XMPPClientError`` (`connectionClosed`) when it ends without ``close()``.
+    func runUntilClosed() async throws {
+        guard let channel else { return }
+        let core = self
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                try? await channel.closeFuture.get()
+            } onCancel: {
+                Task { await core.close() }
+            }
+        } onGracefulShutdown: {
+            Task { await core.close() }
+        }
+        if !state.withLockedValue({ $0.closing }) && !Task.isCancelled {
+            throw XMPPClientError(.connectionClosed, "the connection closed")
         }
     }
 

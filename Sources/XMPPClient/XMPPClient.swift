@@ -3,7 +3,6 @@ import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
 import SASL
-import ServiceLifecycle
 public import XMPPCore
 import XMPPStream
 import XMPPTLS
@@ -31,13 +30,7 @@ public final class XMPPClient: XMPPEndpoint {
     public let core: EndpointCore<XMPPClient>
 
     private let group: any EventLoopGroup
-    private let connection = NIOLockedValueBox(Connection())
-
-    private struct Connection {
-        var channel: (any Channel)?
-        var closing = false
-        var features: XMLElement?
-    }
+    private let features = NIOLockedValueBox<XMLElement?>(nil)
 
     /// Creates a client and attaches its services; nothing goes on the network until ``connect()``.
     ///
@@ -62,7 +55,7 @@ public final class XMPPClient: XMPPEndpoint {
     public var boundJID: JID? { core.localJID }
 
     /// The `<stream:features/>` of the current stream (roster versioning, pre-approval...), while connected.
-    public var streamFeatures: XMLElement? { connection.withLockedValue { $0.features } }
+    public var streamFeatures: XMLElement? { core.channel == nil ? nil : features.withLockedValue { $0 } }
 
     /// Connects, secures the stream, authenticates, binds a resource, then lets each service do its connection
     /// work (the roster fetch, initial presence) before returning.
@@ -70,6 +63,9 @@ public final class XMPPClient: XMPPEndpoint {
     /// - Throws: ``XMPPClientError`` saying what failed: connecting, TLS (with the reason), authentication, binding,
     ///   a timeout.
     public func connect() async throws {
+        guard core.channel == nil else {
+            throw XMPPClientError(.invalidConfiguration, "already connected; close() first")
+        }
         let configuration = configuration
         let host = configuration.host ?? configuration.jid.domainpart
         let port = configuration.port ?? (configuration.security == .directTLS ? 5223 : 5222)
@@ -78,53 +74,23 @@ public final class XMPPClient: XMPPEndpoint {
             credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
             security: configuration.security, mechanismSelector: configuration.mechanismSelector)
         let batches = StanzaBatches()
-        connection.withLockedValue { $0.closing = false }
         let (channel, jid, mechanism) = try await core.open(
             host: host, port: port, negotiation: ClientNegotiation(settings: settings),
             tlsConfiguration: configuration.tlsConfiguration,
             timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
             wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
             parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
-        let features = try? await channel.pipeline.handler(type: XMPPStreamHandler.self).map(\.streamFeatures).get()
-        connection.withLockedValue {
-            $0.channel = channel
-            $0.features = features
-        }
-        core.attach(channel: channel, localJID: jid, batches: batches, endpoint: self)
-        configuration.logger.info("bound", metadata: ["xmpp.jid": "\(jid)", "mechanism": "\(mechanism.rawValue)"])
-        core.raise(ConnectionEvent.authenticated(mechanism: mechanism.rawValue))
-        core.raise(ConnectionEvent.bound(jid))
-        let core = self.core
-        let client = self
-        channel.closeFuture.whenComplete { result in
-            let closing = client.connection.withLockedValue { state in
-                if state.channel === channel { state.channel = nil }
-                return state.closing
-            }
-            let reason = core.detach(channel)
-            switch result {
-            case .success:
-                core.raise(ConnectionEvent.disconnected(reason: reason ?? (closing ? nil : "the connection closed")))
-            case .failure(let error):
-                core.raise(ConnectionEvent.disconnected(reason: reason ?? "\(error)"))
-            }
-        }
-        for service in core.services {
-            await service.endpointDidConnect(self)
-        }
+        let streamFeatures = try? await channel.pipeline.handler(type: XMPPStreamHandler.self).map(\.streamFeatures)
+            .get()
+        features.withLockedValue { $0 = streamFeatures }
+        await core.established(
+            channel: channel, localJID: jid, mechanism: mechanism.rawValue, batches: batches, endpoint: self)
     }
 
     /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection,
     /// and cancels scheduled work. Unavailable presence is implied by the close (RFC 6121 §4.6).
     public func close() async {
-        core.cancelAllScheduled()
-        let channel = connection.withLockedValue { state -> (any Channel)? in
-            state.closing = true
-            return state.channel
-        }
-        guard let channel else { return }
-        try? await channel.close()
-        try? await channel.closeFuture.get()
+        await core.close()
     }
 
     /// Connects, runs a body, then sends unavailable presence and closes cleanly, also when the body throws.
@@ -156,33 +122,10 @@ public final class XMPPClient: XMPPEndpoint {
     ///   without ``close()``.
     public func run() async throws {
         try await connect()
-        try await waitUntilClosed()
+        try await core.runUntilClosed()
     }
 
-    func setEstablished(channel: any Channel, features: XMLElement?) {
-        connection.withLockedValue {
-            $0.channel = channel
-            $0.features = features
-            $0.closing = false
-        }
-    }
-
-    /// Waits for the current connection to end; closes it when the task is cancelled.
-    func waitUntilClosed() async throws {
-        guard let channel = connection.withLockedValue({ $0.channel }) else { return }
-        let client = self
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                try? await channel.closeFuture.get()
-            } onCancel: {
-                Task { await client.close() }
-            }
-        } onGracefulShutdown: {
-            Task { await client.close() }
-        }
-        let closing = connection.withLockedValue { $0.closing }
-        if !closing && !Task.isCancelled {
-            throw XMPPClientError(.connectionClosed, "the connection closed")
-        }
+    func setEstablished(features streamFeatures: XMLElement?) {
+        features.withLockedValue { $0 = streamFeatures }
     }
 }

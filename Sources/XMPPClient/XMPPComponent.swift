@@ -2,7 +2,6 @@ public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
-import ServiceLifecycle
 public import XMPPCore
 import XMPPExtensions
 public import XMPPStream
@@ -93,7 +92,6 @@ public final class XMPPComponent: XMPPEndpoint {
     /// The shared machinery; use the ``XMPPEndpoint`` methods.
     public let core: EndpointCore<XMPPComponent>
     private let group: any EventLoopGroup
-    private let connection = NIOLockedValueBox<(channel: (any Channel)?, closing: Bool)>((nil, false))
 
     /// Creates a component and attaches its services.
     ///
@@ -122,6 +120,9 @@ public final class XMPPComponent: XMPPEndpoint {
     /// - Throws: ``XMPPClientError``: `invalidConfiguration` for plaintext beyond loopback, `authenticationFailed`
     ///   when the server refuses the secret, or what connecting throws.
     public func connect() async throws {
+        guard core.channel == nil else {
+            throw XMPPClientError(.invalidConfiguration, "already connected; close() first")
+        }
         let configuration = configuration
         if configuration.security == .insecurePlaintext && !configuration.allowPlaintextBeyondLoopback
             && !Self.isLoopback(configuration.host)
@@ -141,7 +142,6 @@ public final class XMPPComponent: XMPPEndpoint {
                     }
                 }()) : nil
         let batches = StanzaBatches()
-        connection.withLockedValue { $0.closing = false }
         let (channel, jid, mechanism) = try await core.open(
             host: configuration.host, port: configuration.port,
             negotiation: ComponentNegotiation(
@@ -149,41 +149,13 @@ public final class XMPPComponent: XMPPEndpoint {
             tlsConfiguration: tls, timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
             wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
             parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
-        connection.withLockedValue { $0.channel = channel }
-        core.attach(channel: channel, localJID: jid, batches: batches, endpoint: self)
-        configuration.logger.info("component connected", metadata: ["xmpp.jid": "\(jid)"])
-        core.raise(ConnectionEvent.authenticated(mechanism: mechanism.rawValue))
-        core.raise(ConnectionEvent.bound(jid))
-        let core = self.core
-        let component = self
-        channel.closeFuture.whenComplete { result in
-            let closing = component.connection.withLockedValue { state in
-                if state.channel === channel { state.channel = nil }
-                return state.closing
-            }
-            let reason = core.detach(channel)
-            switch result {
-            case .success:
-                core.raise(ConnectionEvent.disconnected(reason: reason ?? (closing ? nil : "the connection closed")))
-            case .failure(let error):
-                core.raise(ConnectionEvent.disconnected(reason: reason ?? "\(error)"))
-            }
-        }
-        for service in core.services {
-            await service.endpointDidConnect(self)
-        }
+        await core.established(
+            channel: channel, localJID: jid, mechanism: mechanism.rawValue, batches: batches, endpoint: self)
     }
 
     /// Closes the stream gracefully and the connection, and cancels scheduled work.
     public func close() async {
-        core.cancelAllScheduled()
-        let channel = connection.withLockedValue { state -> (any Channel)? in
-            state.closing = true
-            return state.channel
-        }
-        guard let channel else { return }
-        try? await channel.close()
-        try? await channel.closeFuture.get()
+        await core.close()
     }
 
     /// Connects and stays connected until the connection ends, or until the task is cancelled or a `ServiceGroup`
@@ -193,20 +165,7 @@ public final class XMPPComponent: XMPPEndpoint {
     ///   without ``close()``.
     public func run() async throws {
         try await connect()
-        guard let channel = connection.withLockedValue({ $0.channel }) else { return }
-        let component = self
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                try? await channel.closeFuture.get()
-            } onCancel: {
-                Task { await component.close() }
-            }
-        } onGracefulShutdown: {
-            Task { await component.close() }
-        }
-        if !connection.withLockedValue({ $0.closing }) && !Task.isCancelled {
-            throw XMPPClientError(.connectionClosed, "the connection closed")
-        }
+        try await core.runUntilClosed()
     }
 
     static func isLoopback(_ host: String) -> Bool {

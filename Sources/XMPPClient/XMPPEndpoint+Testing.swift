@@ -10,15 +10,7 @@ extension EndpointCore {
         try await channel.eventLoop.submit {
             try channel.pipeline.syncOperations.addHandler(InboundRouter(core: core, sink: batches))
         }.get()
-        attach(channel: channel, localJID: localJID, batches: batches, endpoint: endpoint)
-        raise(ConnectionEvent.bound(localJID))
-        channel.closeFuture.whenComplete { _ in
-            let reason = core.detach(channel)
-            core.raise(ConnectionEvent.disconnected(reason: reason))
-        }
-        for service in services {
-            await service.endpointDidConnect(endpoint)
-        }
+        await established(channel: channel, localJID: localJID, mechanism: nil, batches: batches, endpoint: endpoint)
     }
 }
 
@@ -26,7 +18,7 @@ extension XMPPClient {
     /// Runs the client over a channel that carries stanzas as ``XMLElement``s, as if negotiation had ended with this
     /// JID and these stream features. For ``XMPPTesting``'s scripted server.
     package func connect(establishedOn channel: any Channel, boundJID: JID, streamFeatures: XMLElement?) async throws {
-        setEstablished(channel: channel, features: streamFeatures)
+        setEstablished(features: streamFeatures)
         try await core.attachEstablished(channel: channel, localJID: boundJID, endpoint: self)
     }
 }

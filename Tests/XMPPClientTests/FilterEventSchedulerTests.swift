@@ -120,6 +120,10 @@ struct FilterEventSchedulerTests {
             seen.append(event)
             if case .disconnected = event { break }
         }
-        #expect(seen == [.bound(try JID(parsing: "juliet@example.com/balcony")), .disconnected(reason: nil)])
+        // The server closed it, not the application: the event says so.
+        #expect(
+            seen == [
+                .bound(try JID(parsing: "juliet@example.com/balcony")), .disconnected(reason: "the connection closed"),
+            ])
     }
 }
