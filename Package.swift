@@ -197,7 +197,12 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPStreamTests",
-            dependencies: ["XMPPStream", "XMPPTesting", "SASL"],
+            dependencies: [
+                "XMPPStream", "XMPPTesting", "SASL", "XMPPTLS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
