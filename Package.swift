@@ -199,6 +199,7 @@ let package = Package(
             name: "XMPPStreamTests",
             dependencies: [
                 "XMPPStream", "XMPPTesting", "SASL", "XMPPTLS",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
