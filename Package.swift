@@ -208,7 +208,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPClientTests",
-            dependencies: ["XMPPClient", "XMPPTesting"],
+            dependencies: ["XMPPClient", "XMPPTesting", .product(name: "Logging", package: "swift-log")],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(
