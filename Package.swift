@@ -43,6 +43,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's resolver (libresolv), for SRV lookups.
+        .systemLibrary(name: "CResolv"),
 
         // XML: names, the element tree, the streaming parser and the serializer. Knows nothing of XMPP
         // beyond the stream-of-elements shape.
@@ -130,7 +132,7 @@ let package = Package(
         .target(
             name: "XMPPStream",
             dependencies: [
-                "XMPPCore", "SASL", "XMPPTLS",
+                "XMPPCore", "SASL", "XMPPTLS", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
