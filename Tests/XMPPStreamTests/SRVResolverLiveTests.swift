@@ -64,13 +64,18 @@ struct SRVResolverLiveTests {
 
 /// A dnsmasq serving only the given SRV records (and NXDOMAIN for the rest of `.test`), on 127.0.0.1 at a free port,
 /// in the foreground; stopped by PID.
+///
+/// Started with `posix_spawn`, not Foundation's `Process`: dnsmasq closes the descriptors it inherits at start-up,
+/// which Foundation takes for the child's exit and answers with a blocking `waitpid` on its one monitoring thread,
+/// stalling every other `Process` of the test run until dnsmasq ends. The child gets an empty signal mask (the test
+/// process blocks SIGTERM in its threads, and a spawned child would inherit that).
 final class DNSMasq: @unchecked Sendable {
-    // @unchecked Sendable: every property is set once in init; Process is used only to signal and wait.
+    // @unchecked Sendable: every property is set once in init; the PID is only signalled and waited for.
     static var executable: String? {
         ["/usr/sbin/dnsmasq", "/usr/bin/dnsmasq"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    let process: Process
+    let pid: pid_t
     let port: UInt16
     private let log: URL
 
@@ -84,38 +89,61 @@ final class DNSMasq: @unchecked Sendable {
         let executable = try #require(Self.executable, "dnsmasq is not installed (Debian package dnsmasq-base)")
         port = try Self.freePort()
         log = FileManager.default.temporaryDirectory.appendingPathComponent("dnsmasq-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
+        let arguments =
             [
-                "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file",
+                executable, "--keep-in-foreground", "--conf-file=/dev/null", "--no-resolv", "--no-hosts", "--pid-file",
                 "--listen-address=127.0.0.1", "--bind-interfaces", "--port=\(port)", "--log-facility=-",
                 "--local=/test/",
             ] + (getuid() == 0 ? ["--user=nobody", "--group=nogroup"] : []) + srvHosts.map { "--srv-host=\($0)" }
-        let output = try FileHandle(forWritingTo: log)
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        self.process = process
+        pid = try Self.spawn(arguments, output: log.path)
         let deadline = ContinuousClock.now + .seconds(10)
-        while !logText.contains("started, version"), process.isRunning, ContinuousClock.now < deadline {
+        while !logText.contains("started, version"), isRunning, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        guard logText.contains("started, version"), process.isRunning else {
+        guard logText.contains("started, version"), isRunning else {
+            let text = logText
             stop()
-            throw DNSMasqFailed(log: logText)
+            throw DNSMasqFailed(log: text)
         }
     }
 
     var logText: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// Stops the server. With SIGKILL: a child of the test process inherits its blocked signals, SIGTERM among them,
-    /// and dnsmasq keeps nothing worth a clean exit.
+    private var isRunning: Bool { kill(pid, 0) == 0 }
+
+    /// Stops the server and reaps it.
     func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         try? FileManager.default.removeItem(at: log)
+    }
+
+    /// Runs `arguments` (the executable first) with stdin from /dev/null and stdout and stderr to `output`.
+    private static func spawn(_ arguments: [String], output: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var terminate = sigset_t()
+        sigemptyset(&terminate)
+        sigaddset(&terminate, SIGTERM)
+        posix_spawnattr_setsigdefault(&attributes, &terminate)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, environ)
+        guard result == 0 else { throw DNSMasqFailed(log: "posix_spawn failed: \(String(cString: strerror(result)))") }
+        return pid
     }
 
     /// A UDP port on 127.0.0.1 that the kernel says is free now.
