@@ -44,6 +44,8 @@ let package = Package(
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        // glibc's resolver (libresolv), for SRV lookups.
+        .systemLibrary(name: "CResolv"),
 
         // XML: names, the element tree, the streaming parser and the serializer. Knows nothing of XMPP
         // beyond the stream-of-elements shape.
@@ -136,7 +138,7 @@ let package = Package(
         .target(
             name: "XMPPStream",
             dependencies: [
-                "XMPPCore", "SASL", "XMPPTLS",
+                "XMPPCore", "SASL", "XMPPTLS", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -207,7 +209,13 @@ let package = Package(
         ),
         .testTarget(
             name: "XMPPStreamTests",
-            dependencies: ["XMPPStream", "XMPPTesting", "SASL"],
+            dependencies: [
+                "XMPPStream", "XMPPTesting", "SASL", "XMPPTLS",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: upcomingFeatures
         ),
         .testTarget(

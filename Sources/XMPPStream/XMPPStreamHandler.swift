@@ -11,7 +11,9 @@ public import XMPPTLS
 /// outbound it takes `XMLElement`s and writes their serialization. Bad input from the server (malformed or
 /// hostile XML, limits) is answered with the matching stream error and closes the connection; a stream error
 /// from the server closes it too, and both reach ``established`` or the channel's error as an
-/// ``XMPPClientError``. A graceful close sends `</stream:stream>` and waits a bounded time for the server's.
+/// ``XMPPClientError``. A graceful close sends `</stream:stream>` and waits a bounded time for the server's; a close
+/// by the server (its `</stream:stream>` or a stream error) is answered with ours. Our footer goes out once, and
+/// nothing after it (RFC 6120 §4.4).
 public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// What the handler reads.
     public typealias InboundIn = ByteBuffer
@@ -39,6 +41,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var negotiationCompleted = false
     private var isStarted = false
     private var pendingRestart = false
+    private var footerSent = false
     private var timeout: Scheduled<Void>?
     private var closePromise: EventLoopPromise<Void>?
 
@@ -205,22 +208,16 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                     return .continue
                 }
             } catch let error as XMLStreamError {
+                // What came before the bad input is handled as if it had arrived in an earlier read.
                 perform(actions, context: context)
+                guard deliver(stanzas, context: context) else { return }
                 return streamError(context: context, condition: error.condition.rawValue, message: error.message)
             } catch {
                 return streamError(context: context, condition: "internal-server-error", message: "\(error)")
             }
             buffer.moveReaderIndex(forwardBy: min(consumed, buffer.readableBytes))
             perform(actions, context: context)
-            for stanza in stanzas {
-                if stanza.name == Streams.Error.qualifiedName {
-                    context.fireErrorCaught(
-                        XMPPClientError(.streamError, ClientNegotiation.describeStreamError(stanza)))
-                    context.close(promise: nil)
-                    return
-                }
-                context.fireChannelRead(wrapInboundOut(stanza))
-            }
+            guard deliver(stanzas, context: context) else { return }
             if closed {
                 closeAfterPeer(context: context)
                 return
@@ -228,6 +225,20 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             if !context.channel.isActive || pendingRestart { break }
             if consumed == 0 && actions.isEmpty && stanzas.isEmpty { break }
         }
+    }
+
+    /// Passes stanzas on; a stream error among them ends the stream instead. Returns whether the stream goes on.
+    private func deliver(_ stanzas: [XMLElement], context: ChannelHandlerContext) -> Bool {
+        for stanza in stanzas {
+            if stanza.name == Streams.Error.qualifiedName {
+                context.fireErrorCaught(XMPPClientError(.streamError, ClientNegotiation.describeStreamError(stanza)))
+                sendFooter(context: context)
+                context.close(promise: nil)
+                return false
+            }
+            context.fireChannelRead(wrapInboundOut(stanza))
+        }
+        return true
     }
 
     // MARK: - Outbound
@@ -249,21 +260,35 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
 
     /// Closes gracefully: our stream footer, a bounded wait for the peer's, then the connection.
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all, let header, context.channel.isActive, closePromise == nil else {
+        guard mode == .all, header != nil, !footerSent, context.channel.isActive, closePromise == nil else {
             context.close(mode: mode, promise: promise)
             return
         }
         // Graceful: our footer, then wait (bounded) for the server's before closing the connection.
-        var buffer = context.channel.allocator.buffer(capacity: 32)
-        XMLSerializer.writeStreamFooter(for: header, into: &buffer)
-        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        sendFooter(context: context)
         let waiting = context.eventLoop.makePromise(of: Void.self)
         closePromise = waiting
         let timer = context.eventLoop.scheduleTask(in: closeTimeout) { waiting.succeed() }
         waiting.futureResult.assumeIsolated().whenComplete { _ in
             timer.cancel()
-            context.close(mode: .all, promise: promise)
+            // The connection may be gone already (the server closed it, or negotiation failed meanwhile): the close
+            // asked for has happened then.
+            if context.channel.isActive {
+                context.close(mode: .all, promise: promise)
+            } else {
+                promise?.succeed()
+            }
         }
+    }
+
+    /// Writes our `</stream:stream>` unless it was written already; nothing may follow it.
+    private func sendFooter(context: ChannelHandlerContext, after element: XMLElement? = nil) {
+        guard let header, !footerSent, context.channel.isActive else { return }
+        footerSent = true
+        var buffer = context.channel.allocator.buffer(capacity: 128)
+        if let element { serializer.write(element, into: &buffer) }
+        XMLSerializer.writeStreamFooter(for: header, into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     // MARK: - Actions
@@ -316,26 +341,17 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private func failNegotiation(context: ChannelHandlerContext, _ error: XMPPClientError, closeStream: Bool = true) {
         timeout?.cancel()
         completeNegotiation(.failure(error))
-        if closeStream, header != nil, context.channel.isActive {
-            var buffer = context.channel.allocator.buffer(capacity: 32)
-            XMLSerializer.writeStreamFooter(for: header!, into: &buffer)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        }
+        if closeStream { sendFooter(context: context) }
         context.close(promise: nil)
     }
 
     /// Answers bad input with a stream error (RFC 6120 §4.9) and closes.
     private func streamError(context: ChannelHandlerContext, condition: String, message: String) {
         let error = XMPPClientError(.badInput, "the server sent bad XML (\(condition)): \(message)")
-        if let header {
-            let streamError = XMLElement(
-                Streams.Error.qualifiedName,
-                children: [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))])
-            var buffer = context.channel.allocator.buffer(capacity: 128)
-            serializer.write(streamError, into: &buffer)
-            XMLSerializer.writeStreamFooter(for: header, into: &buffer)
-            context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-        }
+        let streamError = XMLElement(
+            Streams.Error.qualifiedName,
+            children: [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))])
+        sendFooter(context: context, after: streamError)
         if !isEstablished { completeNegotiation(.failure(error)) } else { context.fireErrorCaught(error) }
         context.close(promise: nil)
     }
@@ -345,6 +361,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             closePromise.succeed()
             self.closePromise = nil
         } else {
+            sendFooter(context: context)
             context.close(promise: nil)
         }
     }

@@ -16,6 +16,9 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     public var startTLSPort: Int
     /// The port for direct TLS (XEP-0368).
     public var directTLSPort: Int
+    /// A port whose listener offers no STARTTLS at all (ejabberd's, `XMPP_EJABBERD_PLAINTEXT_PORT`), or `nil` when
+    /// the server has none.
+    public var plaintextPort: Int?
     /// The PEM file of the CA that signed the server's certificate.
     public var caFile: String
     /// The password of every test account.
@@ -53,7 +56,8 @@ public struct LiveServer: Sendable, CustomStringConvertible {
             component = (port, componentDomain, secret)
         }
         return LiveServer(
-            name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS, caFile: caFile,
+            name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS,
+            plaintextPort: environment[prefix + "PLAINTEXT_PORT"].flatMap(Int.init), caFile: caFile,
             password: password, component: component)
     }
 
