@@ -20,10 +20,14 @@ extension XMPPClient {
         public var jid: JID
         /// The password, given to SASL only. Never logged.
         public var password: String
-        /// The host to connect to; the JID's domain when `nil` (SRV lookup is not done yet).
+        /// The host to connect to. When `nil`, the domain's SRV records say where (`_xmpps-client` for direct TLS and
+        /// `_xmpp-client`, RFC 6120 §3.2.1 and XEP-0368), tried in order; without records, the JID's domain. TLS
+        /// always verifies the JID's domain, never the SRV target.
         public var host: String?
         /// The port; 5222, or 5223 with direct TLS, when `nil`.
         public var port: Int?
+        /// The DNS server for SRV lookups; the system's resolver configuration when `nil`.
+        public var dnsServer: SRVResolver.Nameserver?
         /// How the connection is protected: STARTTLS required (default), direct TLS, or (tests only) plaintext.
         public var security: ClientNegotiation.TransportSecurity
         /// Whose certificates are trusted.
@@ -59,6 +63,7 @@ extension XMPPClient {
             self.password = password
             self.host = nil
             self.port = nil
+            self.dnsServer = nil
             self.security = .startTLS
             self.trust = .system
             self.mechanismSelector = SASLMechanismSelector()
@@ -73,7 +78,9 @@ extension XMPPClient {
             self.clock = ContinuousClock()
         }
 
-        var tlsConfiguration: TLSConfiguration? {
+        var tlsConfiguration: TLSConfiguration? { tlsConfiguration(for: security) }
+
+        func tlsConfiguration(for security: ClientNegotiation.TransportSecurity) -> TLSConfiguration? {
             let roots: TLSConfiguration.TrustRoots =
                 switch trust {
                 case .system: .systemDefault

@@ -67,24 +67,70 @@ public final class XMPPClient: XMPPEndpoint {
             throw XMPPClientError(.invalidConfiguration, "already connected; close() first")
         }
         let configuration = configuration
-        let host = configuration.host ?? configuration.jid.domainpart
-        let port = configuration.port ?? (configuration.security == .directTLS ? 5223 : 5222)
-        let settings = ClientNegotiation.Settings(
-            jid: configuration.jid,
-            credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
-            security: configuration.security, mechanismSelector: configuration.mechanismSelector)
-        let batches = StanzaBatches()
-        let (channel, jid, mechanism) = try await core.open(
-            host: host, port: port, negotiation: ClientNegotiation(settings: settings),
-            tlsConfiguration: configuration.tlsConfiguration,
-            timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
-            wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
-            parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
-        let streamFeatures = try? await channel.pipeline.handler(type: XMPPStreamHandler.self).map(\.streamFeatures)
-            .get()
-        features.withLockedValue { $0 = streamFeatures }
-        await core.established(
-            channel: channel, localJID: jid, mechanism: mechanism.rawValue, batches: batches, endpoint: self)
+        var lastError: (any Error)?
+        for (host, port, security) in try await targets() {
+            let settings = ClientNegotiation.Settings(
+                jid: configuration.jid,
+                credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
+                security: security, mechanismSelector: configuration.mechanismSelector)
+            let batches = StanzaBatches()
+            let opened: (channel: any Channel, jid: JID, mechanism: SASLMechanismName)
+            do {
+                opened = try await core.open(
+                    host: host, port: port, negotiation: ClientNegotiation(settings: settings),
+                    tlsConfiguration: configuration.tlsConfiguration(for: security),
+                    timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
+                    wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
+                    parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
+            } catch let error as XMPPClientError where error.code == .connectFailed {
+                // RFC 6120 §3.2.1: a target that cannot be reached gives way to the next.
+                configuration.logger.info("cannot connect", metadata: ["host": "\(host)", "port": "\(port)"])
+                lastError = error
+                continue
+            }
+            let streamFeatures = try? await opened.channel.pipeline.handler(type: XMPPStreamHandler.self)
+                .map(\.streamFeatures).get()
+            features.withLockedValue { $0 = streamFeatures }
+            await core.established(
+                channel: opened.channel, localJID: opened.jid, mechanism: opened.mechanism.rawValue, batches: batches,
+                endpoint: self)
+            return
+        }
+        throw lastError ?? XMPPClientError(.connectFailed, "nowhere to connect to")
+    }
+
+    /// Where to connect, in order: the configured host, or the domain's SRV targets, or the domain.
+    private func targets() async throws -> [(host: String, port: Int, security: ClientNegotiation.TransportSecurity)] {
+        let configuration = configuration
+        let security = configuration.security
+        let defaultPort = security == .directTLS ? 5223 : 5222
+        if let host = configuration.host {
+            return [(host, configuration.port ?? defaultPort, security)]
+        }
+        let domain = configuration.jid.domainpart
+        let resolver = SRVResolver(nameserver: configuration.dnsServer)
+        // The resolver blocks for its timeouts: off the event loops and the cooperative pool.
+        let found: [SRVResolver.Target]
+        do {
+            found = try await NIOThreadPool.singleton.runIfActive { try resolver.clientTargets(for: domain) }
+        } catch let error as SRVLookupError where error.code == .serviceNotAvailable {
+            throw XMPPClientError(.connectFailed, "\(error)")
+        } catch {
+            configuration.logger.info("SRV lookup failed; connecting to the domain", metadata: ["error": "\(error)"])
+            found = []
+        }
+        // Direct TLS targets need TLS allowed; STARTTLS targets are not for a client told to use direct TLS.
+        let usable = found.compactMap { target -> (String, Int, ClientNegotiation.TransportSecurity)? in
+            switch (target.isDirectTLS, security) {
+            case (true, .insecurePlaintext), (false, .directTLS): nil
+            case (true, _): (target.host, target.port, .directTLS)
+            case (false, _): (target.host, target.port, security)
+            }
+        }
+        if usable.isEmpty {
+            return [(domain, configuration.port ?? defaultPort, security)]
+        }
+        return usable
     }
 
     /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection,

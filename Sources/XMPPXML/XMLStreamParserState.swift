@@ -128,6 +128,11 @@ struct XMLStreamParserState {
         }
         depth -= 1
         guard let tree = builder.endElement(pool: names.pool) else { return }
+        // The parser checks what libxml2 still buffers between slices; a whole element within one slice is
+        // measured here, when it ends.
+        if documentOffset - elementStart > configuration.maxElementBytes {
+            return fail(.policyViolation, "a top-level element is larger than \(configuration.maxElementBytes) bytes")
+        }
         elementStart = documentOffset
         emit(.element(XMLElement(tree: tree)))
     }
