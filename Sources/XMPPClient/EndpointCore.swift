@@ -114,7 +114,8 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
                             negotiation: negotiation, tlsConfiguration: tlsConfiguration, established: established,
                             negotiationTimeout: timeouts.negotiation, wireMask: mask,
                             parserConfiguration: parserConfiguration))
-                    try operations.addHandler(InboundRouter(core: core, sink: sink))
+                    try operations.addHandler(
+                        InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
                 }
             }
         let channel: any Channel
@@ -124,7 +125,6 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
             established.fail(XMPPClientError(.connectFailed, "\(error)"))
             throw XMPPClientError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
         }
-        raise(ConnectionEvent.connected(host: host, port: port))
         logger.debug("connected", metadata: ["host": "\(host)", "port": "\(port)"])
         do {
             let (jid, mechanism) = try await established.futureResult.get()

@@ -64,9 +64,18 @@ final class InboundRouter<Endpoint: XMPPEndpoint>: ChannelDuplexHandler {
     /// task per read instead of per stanza.
     private var batch: [XMLElement] = []
 
-    init(core: EndpointCore<Endpoint>, sink: StanzaBatches) {
+    /// Raised when the connection comes up: on the event loop, so before anything TLS raises.
+    private let connected: ConnectionEvent?
+
+    init(core: EndpointCore<Endpoint>, sink: StanzaBatches, connected: ConnectionEvent? = nil) {
         self.core = core
         self.sink = sink
+        self.connected = connected
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        if let connected { core.raise(connected) }
+        context.fireChannelActive()
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
