@@ -364,10 +364,6 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         return HandlerToken(value: token)
     }
 
-    func hasResponder(type: JabberClient.IQType, name: XMLName) -> Bool {
-        state.withLockedValue { $0.responders[ResponderKey(type: type.xmlValue, name: name)] != nil }
-    }
-
     func addFilter(inbound: Bool, _ filter: @escaping Filter) -> HandlerToken {
         let token = token()
         state.withLockedValue {
@@ -486,13 +482,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     private func respond(to iq: XMLElement, with responder: Respond, endpoint: Endpoint) async {
         let reply: XMLElement
         do {
-            let result = try await responder(iq, endpoint)
-            var attributes: [XMLAttribute] = []
-            if let from = iq["from"] { attributes.append(XMLAttribute("to", from)) }
-            if let to = iq["to"] { attributes.append(XMLAttribute("from", to)) }
-            attributes.append(XMLAttribute("id", iq["id"] ?? ""))
-            attributes.append(XMLAttribute("type", "result"))
-            reply = XMLElement(IQ.qualifiedName, attributes: attributes, children: result.map { [.element($0)] } ?? [])
+            reply = iq.resultReply(try await responder(iq, endpoint))
         } catch let error as StanzaError {
             reply = iq.errorReply(error)
         } catch {

@@ -64,11 +64,23 @@ extension XMLElement {
     ///
     /// - Parameter error: The stanza error.
     public func errorReply(_ error: StanzaError) -> XMLElement {
+        XMLElement(name, attributes: replyAttributes(type: "error"), children: [.element(error.element.xmlElement())])
+    }
+
+    /// The `result` that answers this IQ request: the same id, addressed back to the requester.
+    ///
+    /// - Parameter payload: The result's payload, or `nil` for an empty result.
+    public func resultReply(_ payload: XMLElement?) -> XMLElement {
+        XMLElement(name, attributes: replyAttributes(type: "result"), children: payload.map { [.element($0)] } ?? [])
+    }
+
+    /// `to` and `from` swapped, the same id, and the reply's type.
+    private func replyAttributes(type: String) -> [XMLAttribute] {
         var attributes: [XMLAttribute] = []
         if let from = self["from"] { attributes.append(XMLAttribute("to", from)) }
         if let to = self["to"] { attributes.append(XMLAttribute("from", to)) }
         if let id = self["id"] { attributes.append(XMLAttribute("id", id)) }
-        attributes.append(XMLAttribute("type", "error"))
-        return XMLElement(name, attributes: attributes, children: [.element(error.element.xmlElement())])
+        attributes.append(XMLAttribute("type", type))
+        return attributes
     }
 }

@@ -6,17 +6,12 @@ import XMPPTesting
 /// A real client against the private Prosody and ejabberd: TLS both ways, SCRAM, bind, stanzas, IQs, failures.
 @Suite("XMPPClient against live servers", .enabled(if: LiveServer.enabled), .timeLimit(.minutes(2)))
 struct LiveClientTests {
+    /// A test account with the default services (disco, ping), as a user's client has them.
     func configuration(
         _ server: LiveServer, account: String, security: ClientNegotiation.TransportSecurity = .startTLS
-    )
-        throws -> XMPPClient.Configuration
-    {
-        var configuration = XMPPClient.Configuration(
-            jid: try JID(parsing: "\(account)@\(server.domain)"), password: server.password)
-        configuration.host = server.host
-        configuration.security = security
-        configuration.port = security == .directTLS ? server.directTLSPort : server.startTLSPort
-        configuration.trust = .caFile(server.caFile)
+    ) throws -> XMPPClient.Configuration {
+        var configuration = try server.clientConfiguration(account: account, security: security)
+        configuration.services = XMPPClient.Configuration(jid: configuration.jid, password: "").services
         return configuration
     }
 

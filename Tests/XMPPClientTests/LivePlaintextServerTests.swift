@@ -24,11 +24,8 @@ struct LivePlaintextServerTests {
     }
 
     static func configuration(_ server: LiveServer, port: Int, wire: WireCapture) throws -> XMPPClient.Configuration {
-        var configuration = XMPPClient.Configuration(
-            jid: try JID(parsing: "frank@\(server.domain)"), password: server.password)
-        configuration.host = server.host
+        var configuration = try server.clientConfiguration(account: "frank")
         configuration.port = port
-        configuration.trust = .caFile(server.caFile)
         configuration.wireOutboundLogger = wire.logger
         return configuration
     }
