@@ -79,8 +79,13 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     var localJID: JID? { state.withLockedValue { $0.localJID } }
     var services: [any XMPPService] { state.withLockedValue { $0.services } }
 
-    func setServices(_ services: [any XMPPService]) {
-        state.withLockedValue { $0.services = services }
+    /// Orders the services by their dependencies (refusing a missing one or a cycle) and attaches them in order.
+    func start(_ services: [any XMPPService], on endpoint: Endpoint) throws {
+        let ordered = try ServiceOrder.resolve(services)
+        state.withLockedValue { $0.services = ordered }
+        for service in ordered {
+            try service.attach(to: endpoint)
+        }
     }
 
     /// Connects, negotiates and installs the router; returns the channel, the address and how it authenticated.

@@ -108,11 +108,7 @@ public final class XMPPComponent: XMPPEndpoint {
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
         self.core = EndpointCore(
             logger: configuration.logger, clock: configuration.clock, requestTimeout: configuration.requestTimeout)
-        let services = try ServiceOrder.resolve(configuration.services)
-        core.setServices(services)
-        for service in services {
-            try service.attach(to: self)
-        }
+        try core.start(configuration.services, on: self)
     }
 
     /// Connects and performs the handshake.
