@@ -18,10 +18,12 @@ let package = Package(
         .library(name: "XMPPCore", targets: ["XMPPCore"]),
         .library(name: "SASL", targets: ["SASL"]),
         .library(name: "XMPPTLS", targets: ["XMPPTLS"]),
+        .library(name: "XMPPBaseExtensions", targets: ["XMPPBaseExtensions"]),
         .library(name: "XMPPExtensions", targets: ["XMPPExtensions"]),
         .library(name: "XMPPTesting", targets: ["XMPPTesting"]),
         .library(name: "XMPPStream", targets: ["XMPPStream"]),
         .library(name: "XMPPClient", targets: ["XMPPClient"]),
+        .library(name: "XMPPServiceLifecycle", targets: ["XMPPServiceLifecycle"]),
         .executable(name: "stanza-gen", targets: ["stanza-gen"]),
         .executable(name: "xmpp", targets: ["xmpp"]),
         .plugin(name: "StanzaGenPlugin", targets: ["StanzaGenPlugin"]),
@@ -67,10 +69,20 @@ let package = Package(
             plugins: [.plugin(name: "StanzaGenPlugin")]
         ),
 
-        // The XEP payloads generated from Schemas/extensions, plus hand-written conveniences.
+        // The XEP payloads the client's own services speak, generated from Schemas/base (forms, disco, RSM, caps,
+        // ping, version, time): all that XMPPClient links.
+        .target(
+            name: "XMPPBaseExtensions",
+            dependencies: ["XMPPCore"],
+            swiftSettings: upcomingFeatures,
+            plugins: [.plugin(name: "StanzaGenPlugin")]
+        ),
+
+        // The other XEP payloads, generated from Schemas/extensions, plus hand-written conveniences; re-exports
+        // XMPPBaseExtensions.
         .target(
             name: "XMPPExtensions",
-            dependencies: ["XMPPCore"],
+            dependencies: ["XMPPCore", "XMPPBaseExtensions"],
             swiftSettings: upcomingFeatures,
             plugins: [.plugin(name: "StanzaGenPlugin")]
         ),
@@ -146,15 +158,25 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
-        // The public client API (first cut): connect, send, receive, IQ requests, lifecycle events.
+        // The public API: clients and components, handlers, IQ responders, events, filters, services.
         .target(
             name: "XMPPClient",
             dependencies: [
-                "XMPPStream", "XMPPExtensions",
+                "XMPPStream", "XMPPBaseExtensions",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
+        // Clients and components as swift-service-lifecycle services (a separate module, so that only applications
+        // that run a ServiceGroup link it).
+        .target(
+            name: "XMPPServiceLifecycle",
+            dependencies: [
+                "XMPPClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: upcomingFeatures
@@ -221,7 +243,7 @@ let package = Package(
         .testTarget(
             name: "XMPPClientTests",
             dependencies: [
-                "XMPPClient", "XMPPTesting",
+                "XMPPClient", "XMPPExtensions", "XMPPServiceLifecycle", "XMPPTesting",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

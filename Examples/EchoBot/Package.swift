@@ -20,6 +20,7 @@ let package = Package(
             name: "echo-bot",
             dependencies: [
                 "EchoBot",
+                .product(name: "XMPPServiceLifecycle", package: "swift-xmpp"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -2,6 +2,7 @@
 // swift-format-ignore-file
 
 @_spi(Generated) public import XMPPXML
+public import XMPPBaseExtensions
 
 public enum MUCOwner {
     /// The XML namespace of these types.

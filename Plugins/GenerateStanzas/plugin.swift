@@ -10,7 +10,11 @@ struct GenerateStanzas: CommandPlugin {
     /// Each schema set, the module its code compiles into, and the modules it imports.
     static let sets: [(folder: String, module: String, imports: [String], searchPaths: [String])] = [
         ("core", "XMPPCore", [], ["Schemas/core"]),
-        ("extensions", "XMPPExtensions", ["XMPPCore=Schemas/core"], ["Schemas/extensions"]),
+        ("base", "XMPPBaseExtensions", ["XMPPCore=Schemas/core"], ["Schemas/base"]),
+        (
+            "extensions", "XMPPExtensions", ["XMPPCore=Schemas/core", "XMPPBaseExtensions=Schemas/base"],
+            ["Schemas/extensions"]
+        ),
     ]
 
     func performCommand(context: PluginContext, arguments: [String]) async throws {

@@ -3,7 +3,6 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import SASL
-import ServiceLifecycle
 import XMPPCore
 import XMPPStream
 import XMPPTLS
@@ -199,20 +198,27 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         try? await channel.closeFuture.get()
     }
 
-    /// Waits for the current connection to end; closes it cleanly when the task is cancelled or a `ServiceGroup`
-    /// shuts down gracefully.
+    /// Connects, then serves until the connection ends; a cancelled task closes it cleanly and returns, also when
+    /// the cancellation comes while connecting.
+    func serve(connecting connect: () async throws -> Void) async throws {
+        do {
+            try await connect()
+        } catch {
+            if Task.isCancelled { return }
+            throw error
+        }
+        try await runUntilClosed()
+    }
+
+    /// Waits for the current connection to end; closes it cleanly when the task is cancelled.
     ///
-    /// - Throws: ``XMPPClientError`` (`connectionClosed`) when it ends without ``close()``.
+    /// - Throws: ``XMPPClientError`` (`connectionClosed`) when it ends without ``close()`` or cancellation.
     func runUntilClosed() async throws {
         guard let channel else { return }
         let core = self
-        await withGracefulShutdownHandler {
-            await withTaskCancellationHandler {
-                try? await channel.closeFuture.get()
-            } onCancel: {
-                Task { await core.close() }
-            }
-        } onGracefulShutdown: {
+        await withTaskCancellationHandler {
+            try? await channel.closeFuture.get()
+        } onCancel: {
             Task { await core.close() }
         }
         if !state.withLockedValue({ $0.closing }) && !Task.isCancelled {

@@ -1,5 +1,5 @@
+import XMPPBaseExtensions
 public import XMPPCore
-import XMPPExtensions
 
 extension XMPPClient {
     /// Sends one message to one JID and returns once the server has it; for the small jobs (a notification from a

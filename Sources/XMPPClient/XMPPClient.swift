@@ -157,14 +157,16 @@ public final class XMPPClient: XMPPEndpoint {
         return result
     }
 
-    /// Connects and stays connected until the connection ends, or until the task is cancelled or a `ServiceGroup`
-    /// shuts down gracefully (then it closes cleanly and returns).
+    /// Connects and serves until the connection ends or the task is cancelled; cancelled, it closes the stream
+    /// cleanly and returns.
     ///
-    /// - Throws: What ``connect()`` throws, or ``XMPPClientError`` (`connectionClosed`) when the connection ends
-    ///   without ``close()``.
-    public func run() async throws {
-        try await connect()
-        try await core.runUntilClosed()
+    /// In a swift-service-lifecycle `ServiceGroup`, import `XMPPServiceLifecycle`: its `run()` is this method with
+    /// graceful shutdown as the cancellation.
+    ///
+    /// - Throws: What ``connect()`` throws (unless the task was cancelled meanwhile), or ``XMPPClientError``
+    ///   (`connectionClosed`) when the connection ends without ``close()``.
+    public func serve() async throws {
+        try await core.serve(connecting: connect)
     }
 
     func setEstablished(features streamFeatures: XMLElement?) {

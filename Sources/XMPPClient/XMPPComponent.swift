@@ -2,8 +2,8 @@ public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
+import XMPPBaseExtensions
 public import XMPPCore
-import XMPPExtensions
 public import XMPPStream
 import XMPPTLS
 
@@ -20,7 +20,7 @@ import XMPPTLS
 /// component.onMessage { message, component in
 ///     try await component.send(message.reply(body: message.body ?? ""))
 /// }
-/// try await component.run()
+/// try await component.serve()
 /// ```
 public final class XMPPComponent: XMPPEndpoint {
     /// A component's settings.
@@ -154,14 +154,16 @@ public final class XMPPComponent: XMPPEndpoint {
         await core.close()
     }
 
-    /// Connects and stays connected until the connection ends, or until the task is cancelled or a `ServiceGroup`
-    /// shuts down gracefully (then it closes cleanly and returns).
+    /// Connects and serves until the connection ends or the task is cancelled; cancelled, it closes the stream
+    /// cleanly and returns.
     ///
-    /// - Throws: What ``connect()`` throws, or ``XMPPClientError`` (`connectionClosed`) when the connection ends
-    ///   without ``close()``.
-    public func run() async throws {
-        try await connect()
-        try await core.runUntilClosed()
+    /// In a swift-service-lifecycle `ServiceGroup`, import `XMPPServiceLifecycle`: its `run()` is this method with
+    /// graceful shutdown as the cancellation.
+    ///
+    /// - Throws: What ``connect()`` throws (unless the task was cancelled meanwhile), or ``XMPPClientError``
+    ///   (`connectionClosed`) when the connection ends without ``close()``.
+    public func serve() async throws {
+        try await core.serve(connecting: connect)
     }
 
     static func isLoopback(_ host: String) -> Bool {

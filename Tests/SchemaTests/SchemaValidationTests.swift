@@ -33,6 +33,7 @@ private func schemaFixtures(set: String, tests: String) -> [SchemaFixtures] {
 
 private let allSchemas =
     schemaFixtures(set: "core", tests: "XMPPCoreTests")
+    + schemaFixtures(set: "base", tests: "XMPPExtensionsTests")
     + schemaFixtures(set: "extensions", tests: "XMPPExtensionsTests")
 
 /// Collects libxml2's messages for one schema or validation context.

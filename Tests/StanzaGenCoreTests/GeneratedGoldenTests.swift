@@ -13,7 +13,8 @@ import Testing
     /// The schema sets, as in Plugins/GenerateStanzas.
     static let sets: [(folder: String, module: String, imports: [String])] = [
         ("core", "XMPPCore", []),
-        ("extensions", "XMPPExtensions", ["XMPPCore=Schemas/core"]),
+        ("base", "XMPPBaseExtensions", ["XMPPCore=Schemas/core"]),
+        ("extensions", "XMPPExtensions", ["XMPPCore=Schemas/core", "XMPPBaseExtensions=Schemas/base"]),
     ]
 
     @Test(arguments: sets.map(\.folder))

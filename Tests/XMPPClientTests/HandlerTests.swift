@@ -1,5 +1,6 @@
 import Testing
 import XMPPClient
+import XMPPExtensions
 import XMPPTesting
 
 @Suite("Handlers: order, once, removal, typed payloads", .timeLimit(.minutes(1)))

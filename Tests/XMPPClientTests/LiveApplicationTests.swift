@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import ServiceLifecycle
 import Testing
 import XMPPClient
+import XMPPServiceLifecycle
 import XMPPTesting
 
 /// The application API against the private Prosody and ejabberd: roster versioning, subscriptions, presence of
@@ -217,15 +218,65 @@ struct LiveApplicationTests {
         let events = client.events
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: client)], logger: client.configuration.logger))
+        var ending: ConnectionEvent?
         try await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
-            for await event in events {
+            var iterator = events.makeAsyncIterator()
+            while let event = await iterator.next() {
                 if case .bound = event { break }
             }
             try await client.ping(nil, timeout: .seconds(10))
             await group.triggerGracefulShutdown()
             try await tasks.waitForAll()
+            while let event = await iterator.next() {
+                if case .disconnected = event {
+                    ending = event
+                    break
+                }
+            }
         }
+        #expect(client.boundJID == nil)
+        #expect(ending == .disconnected(reason: nil), "a graceful shutdown is a close the application asked for")
+    }
+
+    @Test func aGracefulShutdownWhileConnectingEndsTheServiceWithoutAnError() async throws {
+        let server = try LiveServer.require("ejabberd")
+        let client = try client(server, "user7", resource: "early", services: [])
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: client)], logger: client.configuration.logger))
+        let seen = NIOLockedValueBox<[ConnectionEvent]>([])
+        client.observe(ConnectionEvent.self) { event in
+            seen.withLockedValue { $0.append(event) }
+            // The TCP connection is up; TLS, SASL and bind are still to come.
+            if case .connected = event { Task { await group.triggerGracefulShutdown() } }
+        }
+        try await group.run()
+        let events = seen.withLockedValue { $0 }
+        #expect(events.first.map { if case .connected = $0 { true } else { false } } == true)
+        #expect(events.last == .disconnected(reason: nil))
+        #expect(client.boundJID == nil)
+    }
+
+    @Test func cancellingServeClosesTheStreamCleanly() async throws {
+        let server = try LiveServer.require("ejabberd")
+        let client = try client(server, "user7", resource: "served", services: [PingService()])
+        let events = client.events
+        let serving = Task { try await client.serve() }
+        var iterator = events.makeAsyncIterator()
+        while let event = await iterator.next() {
+            if case .bound = event { break }
+        }
+        try await client.ping(nil, timeout: .seconds(10))
+        serving.cancel()
+        try await serving.value
+        var ending: ConnectionEvent?
+        while let event = await iterator.next() {
+            if case .disconnected = event {
+                ending = event
+                break
+            }
+        }
+        #expect(ending == .disconnected(reason: nil))
         #expect(client.boundJID == nil)
     }
 }

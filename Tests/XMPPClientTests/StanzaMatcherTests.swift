@@ -1,5 +1,6 @@
 import Testing
 import XMPPClient
+import XMPPExtensions
 import XMPPTesting
 
 @Suite("Stanza matchers")

@@ -1,6 +1,6 @@
 import NIOConcurrencyHelpers
+public import XMPPBaseExtensions
 public import XMPPCore
-public import XMPPExtensions
 
 /// Service discovery (XEP-0030): answers disco#info with the identities and features every configured service
 /// declares, and disco#items with the items given to it; ``XMPPEndpoint/discoInfo(of:node:)`` queries others.

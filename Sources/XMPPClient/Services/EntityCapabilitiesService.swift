@@ -1,8 +1,8 @@
 import Logging
 import NIOConcurrencyHelpers
 import SASL
+public import XMPPBaseExtensions
 public import XMPPCore
-public import XMPPExtensions
 
 /// The capabilities an entity advertised were checked: `matched` when its disco#info hashed to the `ver` it
 /// advertised (and is now cached), not when the query failed or the hash differed.

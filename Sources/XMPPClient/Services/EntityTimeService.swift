@@ -1,5 +1,5 @@
+public import XMPPBaseExtensions
 public import XMPPCore
-public import XMPPExtensions
 
 #if canImport(Glibc)
 import Glibc

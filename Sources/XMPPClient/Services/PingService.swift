@@ -1,5 +1,5 @@
+import XMPPBaseExtensions
 public import XMPPCore
-import XMPPExtensions
 import XMPPStream
 
 /// XMPP Ping (XEP-0199): answers pings, and can ping the server on an interval and treat a missing answer as a

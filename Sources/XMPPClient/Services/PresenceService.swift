@@ -1,7 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
+import XMPPBaseExtensions
 public import XMPPCore
-import XMPPExtensions
 import XMPPStream
 
 /// The client's own presence: what it broadcasts while connected.

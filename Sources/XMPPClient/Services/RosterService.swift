@@ -1,7 +1,7 @@
 import Logging
 import NIOConcurrencyHelpers
+import XMPPBaseExtensions
 public import XMPPCore
-import XMPPExtensions
 import XMPPStream
 
 /// Where a roster is kept between logins, for roster versioning (RFC 6121 §2.6).

@@ -1,5 +1,5 @@
+public import XMPPBaseExtensions
 public import XMPPCore
-public import XMPPExtensions
 
 /// Software version (XEP-0092): answers with the application's name and version, and the operating system when
 /// told to (off by default: it helps attackers more than users).

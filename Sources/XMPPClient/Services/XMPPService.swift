@@ -1,5 +1,5 @@
+public import XMPPBaseExtensions
 import XMPPCore
-public import XMPPExtensions
 import XMPPStream
 
 /// An extension's behaviour on an endpoint: the handlers and IQ responders it registers, the disco identities and

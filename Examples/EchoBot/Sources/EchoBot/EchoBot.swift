@@ -6,7 +6,7 @@ public enum EchoBot {
     /// Makes the bot's client from an account's configuration.
     ///
     /// - Parameter configuration: The account, server and trust settings.
-    /// - Returns: The client, ready to `run()`.
+    /// - Returns: The client, ready to `serve()` (or to run in a `ServiceGroup`).
     public static func makeClient(_ configuration: XMPPClient.Configuration) throws -> XMPPClient {
         var configuration = configuration
         configuration.services = [

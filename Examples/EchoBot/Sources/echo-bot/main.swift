@@ -5,6 +5,7 @@ import EchoBot
 import Logging
 import ServiceLifecycle
 import XMPPClient
+import XMPPServiceLifecycle
 
 #if canImport(Glibc)
 import Glibc
