@@ -168,7 +168,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     ) async {
         attach(channel: channel, localJID: localJID, batches: batches, endpoint: endpoint)
         logger.info("established", metadata: ["xmpp.jid": "\(localJID)", "mechanism": "\(mechanism ?? "none")"])
-        if let mechanism { raise(ConnectionEvent.authenticated(mechanism: mechanism)) }
+        // `authenticated` was raised on the event loop when SASL succeeded (InboundRouter).
         raise(ConnectionEvent.bound(localJID))
         let core = self
         channel.closeFuture.whenComplete { result in

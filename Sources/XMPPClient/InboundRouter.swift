@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import NIOCore
 import XMPPCore
+import XMPPStream
 import XMPPTLS
 
 /// The stanzas of a connection on their way from the event loop to the endpoint's dispatcher, one batch per network
@@ -109,6 +110,8 @@ final class InboundRouter<Endpoint: XMPPEndpoint>: ChannelDuplexHandler {
                 ConnectionEvent.secured(
                     tlsVersion: "\(completed.version)", cipherSuite: completed.cipherSuite,
                     channelBindings: completed.channelBindings.keys.map(\.rawValue).sorted()))
+        } else if let authenticated = event as? StreamAuthenticated {
+            core.raise(ConnectionEvent.authenticated(mechanism: authenticated.mechanism.rawValue))
         }
         context.fireUserInboundEventTriggered(event)
     }

@@ -58,6 +58,9 @@ public struct ClientNegotiation: StreamNegotiating {
         case startTLS
         /// Stop showing the wire (SASL exchanges) or show it again.
         case maskWire(Bool)
+        /// SASL succeeded with this mechanism (the server's signature verified, for SCRAM); the stream restarts and
+        /// binding follows.
+        case authenticated(SASLMechanismName)
         /// Negotiation succeeded: the stream is ready for stanzas.
         case established(boundJID: JID, mechanism: SASLMechanismName)
         /// Negotiation failed: close the stream and the connection.
@@ -70,6 +73,7 @@ public struct ClientNegotiation: StreamNegotiating {
             case (.send(let a), .send(let b)): a == b
             case (.startTLS, .startTLS): true
             case (.maskWire(let a), .maskWire(let b)): a == b
+            case (.authenticated(let a), .authenticated(let b)): a == b
             case (.established(let a, let x), .established(let b, let y)): a == b && x == y
             case (.fail(let a), .fail(let b)): a.code == b.code
             default: false
@@ -285,7 +289,7 @@ public struct ClientNegotiation: StreamNegotiating {
                 try client.complete(additionalData: text.isEmpty || text == "=" ? nil : try Self.decodeBase64(text))
                 authenticatedMechanism = .authenticated(mechanism)
                 state = .awaitingHeader(afterTLS: isTLS, afterSASL: true)
-                return [.maskWire(false), .openStream(header)]
+                return [.maskWire(false), .authenticated(mechanism), .openStream(header)]
             case SASL.Failure.qualifiedName:
                 let condition = element.elements.first(where: { _ in true })?.name.localName ?? "failure"
                 let text = element.childText("text", namespace: SASL.namespace).map { ": \($0)" } ?? ""

@@ -78,7 +78,10 @@ public struct ComponentNegotiation: StreamNegotiating {
         case (.awaitingHandshake, .element(let element))
         where element.name == XMLName(namespace: Self.namespace, localName: "handshake"):
             state = .established
-            return [.established(boundJID: domain, mechanism: Self.handshakeMechanism)]
+            return [
+                .authenticated(Self.handshakeMechanism),
+                .established(boundJID: domain, mechanism: Self.handshakeMechanism),
+            ]
         case (_, .streamClosed):
             return fail(.connectionClosed, "the server closed the stream during the handshake")
         case (_, .element(let element)):

@@ -321,6 +321,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 }
             case .maskWire(let on):
                 wireMask?.withLockedValue { $0 = on }
+            case .authenticated(let mechanism):
+                context.fireUserInboundEventTriggered(StreamAuthenticated(mechanism: mechanism))
             case .established(let jid, let mechanism):
                 isEstablished = true
                 timeout?.cancel()

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import XMPPClient
 import XMPPTesting
@@ -73,11 +74,43 @@ struct LiveClientTests {
     }
 
     @Test(arguments: LiveServer.names)
+    func lifecycleEventsArriveInOrderWithAuthenticationBeforeBinding(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let client = try XMPPClient(configuration: try configuration(server, account: "carol"))
+        let seen = Mutex<[ConnectionEvent]>([])
+        client.observe(ConnectionEvent.self) { event in seen.withLock { $0.append(event) } }
+        try await client.connect()
+        await client.close()
+        let events = seen.withLock { $0 }
+        #expect(events.count == 5, "\(events)")
+        guard events.count == 5 else { return }
+        #expect(events[0] == .connected(host: server.host, port: server.startTLSPort))
+        guard case .secured(let version, _, _) = events[1] else {
+            Issue.record("\(events[1]) where secured was expected")
+            return
+        }
+        #expect(version.hasPrefix("TLS"))
+        guard case .authenticated(let mechanism) = events[2] else {
+            Issue.record("\(events[2]) where authenticated was expected")
+            return
+        }
+        #expect(mechanism.hasPrefix("SCRAM-SHA-"))
+        guard case .bound(let jid) = events[3] else {
+            Issue.record("\(events[3]) where bound was expected")
+            return
+        }
+        #expect(jid.bare == (try JID(parsing: "carol@\(server.domain)")))
+        #expect(events[4] == .disconnected(reason: nil))
+    }
+
+    @Test(arguments: LiveServer.names)
     func aWrongPasswordIsAClearErrorWithoutRetry(_ name: String) async throws {
         let server = try LiveServer.require(name)
         var configuration = try configuration(server, account: "frank")
         configuration.password = "not-the-password"
         let client = try XMPPClient(configuration: configuration)
+        let seen = Mutex<[ConnectionEvent]>([])
+        client.observe(ConnectionEvent.self) { event in seen.withLock { $0.append(event) } }
         do {
             try await client.connect()
             Issue.record("connected with a wrong password")
@@ -86,6 +119,7 @@ struct LiveClientTests {
             #expect(error.message.contains("not-authorized"))
             #expect(!error.description.contains("not-the-password"))
         }
+        #expect(!seen.withLock { $0 }.contains { if case .authenticated = $0 { true } else { false } })
     }
 
     @Test(arguments: LiveServer.names)

@@ -86,6 +86,7 @@ import XMPPTesting
         #expect(try [UInt8](xmlValue: auth.value) == Array("\0juliet\0r0m30myr0m30".utf8))
         actions = machine.received(try element("<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>"))
         #expect(actions.first == .maskWire(false))
+        #expect(actions.dropFirst().first == .authenticated(.plain), "success is reported before the restart")
         guard case .openStream = actions.last else {
             Issue.record("no restart after SASL")
             return
@@ -131,6 +132,7 @@ import XMPPTesting
         #expect(failure(actions)?.code == .saslProtocolError)
         #expect(actions.contains(.maskWire(false)))
         #expect(!actions.contains { if case .openStream = $0 { true } else { false } })
+        #expect(!actions.contains { if case .authenticated = $0 { true } else { false } })
     }
 
     @Test func refusalsAndStreamErrorsEndNegotiationWithTheReason() throws {

@@ -33,9 +33,10 @@ struct ComponentNegotiationTests {
             .element(XMLElement(XMLName(namespace: "jabber:component:accept", localName: "handshake"))))
         #expect(
             done == [
+                .authenticated(ComponentNegotiation.handshakeMechanism),
                 .established(
                     boundJID: try JID(parsing: "plays.shakespeare.lit"),
-                    mechanism: ComponentNegotiation.handshakeMechanism)
+                    mechanism: ComponentNegotiation.handshakeMechanism),
             ])
     }
 
