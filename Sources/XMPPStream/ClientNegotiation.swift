@@ -31,6 +31,10 @@ public struct ClientNegotiation: StreamNegotiating {
         public var mechanismSelector: SASLMechanismSelector
         /// Settings for SCRAM (iteration bounds).
         public var saslConfiguration: SASLClient.Configuration
+        /// Stream management (XEP-0198) to enable after binding, when the server offers it; `nil` for none.
+        public var streamManagement: StreamManagement.Settings?
+        /// A stream to resume instead of binding anew (XEP-0198 §5), when the server offers stream management.
+        public var resumption: StreamManagement.Resumption?
 
         /// Creates settings with secure defaults.
         public init(
@@ -38,13 +42,17 @@ public struct ClientNegotiation: StreamNegotiating {
             credentials: SASLCredentials,
             security: TransportSecurity = .startTLS,
             mechanismSelector: SASLMechanismSelector = SASLMechanismSelector(),
-            saslConfiguration: SASLClient.Configuration = SASLClient.Configuration()
+            saslConfiguration: SASLClient.Configuration = SASLClient.Configuration(),
+            streamManagement: StreamManagement.Settings? = nil,
+            resumption: StreamManagement.Resumption? = nil
         ) {
             self.jid = jid
             self.credentials = credentials
             self.security = security
             self.mechanismSelector = mechanismSelector
             self.saslConfiguration = saslConfiguration
+            self.streamManagement = streamManagement
+            self.resumption = resumption
         }
     }
 
@@ -61,6 +69,9 @@ public struct ClientNegotiation: StreamNegotiating {
         /// SASL succeeded with this mechanism (the server's signature verified, for SCRAM); the stream restarts and
         /// binding follows.
         case authenticated(SASLMechanismName)
+        /// What became of stream management: enabled (with the server's `<enabled/>`), refused, resumed, not resumed,
+        /// or not offered. Comes before ``established(boundJID:mechanism:)``.
+        case streamManagement(StreamManagementOutcome)
         /// Negotiation succeeded: the stream is ready for stanzas.
         case established(boundJID: JID, mechanism: SASLMechanismName)
         /// Negotiation failed: close the stream and the connection.
@@ -74,6 +85,7 @@ public struct ClientNegotiation: StreamNegotiating {
             case (.startTLS, .startTLS): true
             case (.maskWire(let a), .maskWire(let b)): a == b
             case (.authenticated(let a), .authenticated(let b)): a == b
+            case (.streamManagement(let a), .streamManagement(let b)): a == b
             case (.established(let a, let x), .established(let b, let y)): a == b && x == y
             case (.fail(let a), .fail(let b)): a.code == b.code
             default: false
@@ -90,6 +102,8 @@ public struct ClientNegotiation: StreamNegotiating {
         case authenticating(SASLClient, SASLMechanismName)
         case awaitingBind(id: String, mechanism: SASLMechanismName, sessionRequired: Bool)
         case awaitingSession(id: String, jid: JID, mechanism: SASLMechanismName)
+        case awaitingResumed(mechanism: SASLMechanismName, features: XMLElement)
+        case awaitingEnabled(jid: JID, mechanism: SASLMechanismName)
         case established
         case failed
     }
@@ -150,7 +164,8 @@ public struct ClientNegotiation: StreamNegotiating {
             return fail(.connectionClosed, "the server closed the stream during negotiation")
         case .element(let element):
             if element.name == Streams.Error.qualifiedName {
-                return fail(.streamError, Self.describeStreamError(element))
+                state = .failed
+                return [.fail(Self.streamError(element))]
             }
             return receivedElement(element)
         }
@@ -187,8 +202,7 @@ public struct ClientNegotiation: StreamNegotiating {
                 state = .awaitingSession(id: id, jid: jid, mechanism: mechanism)
                 return [.send(IQ(id: id, type: .set, payloads: [Session.Session().xmlElement()]).xmlElement())]
             }
-            state = .established
-            return [.established(boundJID: jid, mechanism: mechanism)]
+            return bound(jid, mechanism: mechanism)
         case .awaitingSession(let id, let jid, let mechanism):
             guard element.name == IQ.qualifiedName, element["id"] == id else {
                 return fail(.badInput, "expected the session result, got \(element.name)")
@@ -196,8 +210,23 @@ public struct ClientNegotiation: StreamNegotiating {
             guard element["type"] == "result" else {
                 return fail(.bindFailed, "the server refused the session: \(Self.errorCondition(element))")
             }
-            state = .established
-            return [.established(boundJID: jid, mechanism: mechanism)]
+            return bound(jid, mechanism: mechanism)
+        case .awaitingResumed(let mechanism, let features):
+            return resumeAnswered(element, mechanism: mechanism, features: features)
+        case .awaitingEnabled(let jid, let mechanism):
+            switch element.name {
+            case StreamManagement.name("enabled"):
+                state = .established
+                return [.streamManagement(.enabled(element)), .established(boundJID: jid, mechanism: mechanism)]
+            case StreamManagement.name("failed"):
+                state = .established
+                return [
+                    .streamManagement(.enableFailed(condition: Self.failedCondition(element))),
+                    .established(boundJID: jid, mechanism: mechanism),
+                ]
+            default:
+                return fail(.badInput, "expected <enabled/> or <failed/>, got \(element.name)")
+            }
         case .idle, .awaitingHeader, .awaitingTLS, .established, .failed:
             return fail(.badInput, "unexpected \(element.name) during negotiation")
         }
@@ -249,11 +278,24 @@ public struct ClientNegotiation: StreamNegotiating {
                 return fail(.authenticationFailed, "\(error)")
             }
         }
-        guard element.firstChild(named: Bind.Bind.qualifiedName) != nil else {
-            return fail(.bindFailed, "the server does not offer resource binding")
-        }
         guard case .authenticated(let mechanism) = authenticatedMechanism else {
             return fail(.bindFailed, "binding before authentication")
+        }
+        if let resumption = settings.resumption {
+            guard element.firstChild(named: StreamManagement.name("sm")) != nil else {
+                return [.streamManagement(.resumeFailed(condition: "not-offered", handled: nil))]
+                    + bind(element, mechanism: mechanism)
+            }
+            state = .awaitingResumed(mechanism: mechanism, features: element)
+            return [.send(StreamManagement.resumeElement(resumption))]
+        }
+        return bind(element, mechanism: mechanism)
+    }
+
+    /// Binds a resource on the authenticated stream whose features these are.
+    private mutating func bind(_ element: XMLElement, mechanism: SASLMechanismName) -> [Action] {
+        guard element.firstChild(named: Bind.Bind.qualifiedName) != nil else {
+            return fail(.bindFailed, "the server does not offer resource binding")
         }
         let sessionRequired =
             element.firstChild(named: Session.Session.qualifiedName).map {
@@ -267,6 +309,53 @@ public struct ClientNegotiation: StreamNegotiating {
             bind.choice = .resource(XMLValueElement(resource))
         }
         return [.send(IQ(id: id, type: .set, payloads: [bind.xmlElement()]).xmlElement())]
+    }
+
+    /// Bound (and the legacy session done): stream management is enabled if asked for and offered.
+    private mutating func bound(_ jid: JID, mechanism: SASLMechanismName) -> [Action] {
+        if let sm = settings.streamManagement {
+            if streamFeatures?.firstChild(named: StreamManagement.name("sm")) != nil {
+                state = .awaitingEnabled(jid: jid, mechanism: mechanism)
+                return [.send(StreamManagement(settings: sm).enableElement)]
+            }
+            state = .established
+            return [.streamManagement(.notOffered), .established(boundJID: jid, mechanism: mechanism)]
+        }
+        state = .established
+        return [.established(boundJID: jid, mechanism: mechanism)]
+    }
+
+    /// The server's answer to `<resume/>`: resumed, or failed (then bind anew and enable again).
+    private mutating func resumeAnswered(
+        _ element: XMLElement,
+        mechanism: SASLMechanismName,
+        features: XMLElement
+    ) -> [Action] {
+        guard let resumption = settings.resumption else { return fail(.badInput, "no resumption was asked for") }
+        let handled: UInt32?
+        do {
+            handled = try StreamManagement.count(in: element)
+        } catch {
+            return fail(.badInput, "\(error)", condition: "undefined-condition")
+        }
+        switch element.name {
+        case StreamManagement.name("resumed"):
+            guard let handled else { return fail(.badInput, "<resumed/> without 'h'") }
+            state = .established
+            return [
+                .streamManagement(.resumed(handled: handled)),
+                .established(boundJID: resumption.boundJID, mechanism: mechanism),
+            ]
+        case StreamManagement.name("failed"):
+            return [.streamManagement(.resumeFailed(condition: Self.failedCondition(element), handled: handled))]
+                + bind(features, mechanism: mechanism)
+        default:
+            return fail(.badInput, "expected <resumed/> or <failed/>, got \(element.name)")
+        }
+    }
+
+    private static func failedCondition(_ failed: XMLElement) -> String {
+        failed.elements.first { $0.name.namespace == StanzaErrors.namespace }?.name.localName ?? "undefined-condition"
     }
 
     private enum Authenticated { case none, authenticated(SASLMechanismName) }
@@ -292,9 +381,11 @@ public struct ClientNegotiation: StreamNegotiating {
                 return [.maskWire(false), .authenticated(mechanism), .openStream(header)]
             case SASL.Failure.qualifiedName:
                 let condition = element.elements.first(where: { _ in true })?.name.localName ?? "failure"
-                let text = element.childText("text", namespace: SASL.namespace).map { ": \($0)" } ?? ""
+                let text = element.childText("text", namespace: SASL.namespace).map { ": \(Self.sanitized($0))" } ?? ""
                 return [.maskWire(false)]
-                    + fail(.authenticationFailed, "the server refused \(mechanism) (\(condition))\(text)")
+                    + fail(
+                        .authenticationFailed, "the server refused \(mechanism) (\(condition))\(text)",
+                        condition: condition)
             default:
                 return [.maskWire(false)] + fail(.badInput, "unexpected \(element.name) during SASL")
             }
@@ -326,16 +417,44 @@ public struct ClientNegotiation: StreamNegotiating {
         return "negotiation-\(nextID)"
     }
 
-    private mutating func fail(_ code: XMPPClientError.Code, _ message: String) -> [Action] {
+    private mutating func fail(_ code: XMPPClientError.Code, _ message: String, condition: String? = nil) -> [Action] {
         state = .failed
-        return [.fail(XMPPClientError(code, message))]
+        return [.fail(XMPPClientError(code, message, condition: condition))]
     }
 
-    /// What a `<stream:error/>` says: its condition and text, for ``XMPPClientError``.
-    static func describeStreamError(_ element: XMLElement) -> String {
-        let condition = element.elements.first { $0.name.namespace == StreamErrors.namespace }?.name.localName
-        let text = element.childText("text", namespace: StreamErrors.namespace).map { ": \($0)" } ?? ""
-        return "the server sent a stream error (\(condition ?? "unknown"))\(text)"
+    /// The longest server text an error carries; the rest is cut (it is shown in logs and on one line of the tool).
+    public static let maximumServerTextLength = 200
+
+    /// What a `<stream:error/>` says, as an ``XMPPClientError`` (`streamError`) whose ``XMPPClientError/condition``
+    /// is the stream error's condition and whose message carries the server's text: cut to
+    /// ``maximumServerTextLength`` characters, on one line, without control characters.
+    public static func streamError(_ element: XMLElement) -> XMPPClientError {
+        let condition =
+            element.elements.first { $0.name.namespace == StreamErrors.namespace && $0.name.localName != "text" }?
+            .name.localName ?? "undefined-condition"
+        let text = element.childText("text", namespace: StreamErrors.namespace).map { ": \(sanitized($0))" } ?? ""
+        return XMPPClientError(
+            .streamError, "the server sent a stream error (\(condition))\(text)", condition: condition)
+    }
+
+    /// A server's text made safe to print: control characters become spaces, and it is cut to
+    /// ``maximumServerTextLength`` characters (with an ellipsis).
+    public static func sanitized(_ text: String) -> String {
+        var result = ""
+        var count = 0
+        for scalar in text.unicodeScalars {
+            if count == maximumServerTextLength {
+                result += "…"
+                break
+            }
+            let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+                || scalar.properties.generalCategory == .lineSeparator
+                || scalar.properties.generalCategory == .paragraphSeparator
+                || scalar.properties.generalCategory == .format
+            result.unicodeScalars.append(isControl ? " " : scalar)
+            count += 1
+        }
+        return result
     }
 
     private static func errorCondition(_ iq: XMLElement) -> String {

@@ -74,7 +74,8 @@ public struct ComponentNegotiation: StreamNegotiating {
                 children: [.text(Self.hex(digest))])
             return [.maskWire(true), .send(handshake), .maskWire(false)]
         case (_, .element(let element)) where element.name == Streams.Error.qualifiedName:
-            return fail(.authenticationFailed, ClientNegotiation.describeStreamError(element))
+            let error = ClientNegotiation.streamError(element)
+            return fail(.authenticationFailed, error.message, condition: error.condition)
         case (.awaitingHandshake, .element(let element))
         where element.name == XMLName(namespace: Self.namespace, localName: "handshake"):
             state = .established
@@ -101,9 +102,11 @@ public struct ComponentNegotiation: StreamNegotiating {
             ])
     }
 
-    private mutating func fail(_ code: XMPPClientError.Code, _ message: String) -> [ClientNegotiation.Action] {
+    private mutating func fail(
+        _ code: XMPPClientError.Code, _ message: String, condition: String? = nil
+    ) -> [ClientNegotiation.Action] {
         state = .failed
-        return [.fail(XMPPClientError(code, message))]
+        return [.fail(XMPPClientError(code, message, condition: condition))]
     }
 
     static func hex(_ bytes: [UInt8]) -> String {

@@ -11,3 +11,15 @@ public struct StreamAuthenticated: Hashable, Sendable {
         self.mechanism = mechanism
     }
 }
+
+/// Passed down the pipeline (a user inbound event) when negotiation settles stream management: enabled, refused,
+/// resumed or not.
+public struct StreamManagementNegotiated: Equatable, Sendable {
+    /// What became of it.
+    public var outcome: StreamManagementOutcome
+
+    /// An event for this outcome.
+    public init(outcome: StreamManagementOutcome) {
+        self.outcome = outcome
+    }
+}

@@ -45,15 +45,23 @@ public struct XMPPClientError: Error, CustomStringConvertible, Sendable {
     public let message: String
     /// Where in this library the error was raised.
     public let location: String
+    /// The precise condition, when there is one: a stream error's (`conflict`, `system-shutdown`...) for
+    /// ``Code/streamError``, the ``TLSError`` code (`untrusted-certificate`...) for ``Code/tlsFailed``, the SASL
+    /// failure's (`not-authorized`...) for ``Code/authenticationFailed``.
+    public let condition: String?
 
     /// Creates an error.
     ///
     /// - Parameters:
     ///   - code: The kind.
     ///   - message: What happened.
-    public init(_ code: Code, _ message: String, file: String = #fileID, line: Int = #line) {
+    ///   - condition: The precise condition, if any.
+    public init(
+        _ code: Code, _ message: String, condition: String? = nil, file: String = #fileID, line: Int = #line
+    ) {
         self.code = code
         self.message = message
+        self.condition = condition
         self.location = "\(file):\(line)"
     }
 

@@ -24,6 +24,33 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// What the handler writes.
     public typealias OutboundOut = ByteBuffer
 
+    /// How the handler tells a live connection from a dead one: whitespace keepalive while idle, and a probe (an
+    /// `<r/>` with stream management, else a XEP-0199 ping) when nothing has been read for a while, which must be
+    /// answered in time or the connection is closed as dead. A half-open TCP connection is found this way.
+    public struct Liveness: Sendable, Hashable {
+        /// Send a single space after this long without writing anything (RFC 6120 §4.6.1); `nil` for never.
+        public var whitespaceKeepalive: TimeAmount?
+        /// Probe the server after this long without reading anything; `nil` for never.
+        public var readIdleTimeout: TimeAmount?
+        /// How long a probe may go unanswered (nothing read at all) before the connection counts as dead.
+        public var probeTimeout: TimeAmount
+
+        /// Creates settings; the defaults are a space after 60 s of silence, a probe after 90 s without input, and
+        /// 30 s for its answer.
+        public init(
+            whitespaceKeepalive: TimeAmount? = .seconds(60),
+            readIdleTimeout: TimeAmount? = .seconds(90),
+            probeTimeout: TimeAmount = .seconds(30)
+        ) {
+            self.whitespaceKeepalive = whitespaceKeepalive
+            self.readIdleTimeout = readIdleTimeout
+            self.probeTimeout = probeTimeout
+        }
+
+        /// No keepalive and no probes.
+        public static let off = Liveness(whitespaceKeepalive: nil, readIdleTimeout: nil)
+    }
+
     /// Completed when negotiation ends: with the bound JID and the SASL mechanism used, or with the failure.
     public let established: EventLoopPromise<(JID, SASLMechanismName)>
 
@@ -44,6 +71,21 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var footerSent = false
     private var timeout: Scheduled<Void>?
     private var closePromise: EventLoopPromise<Void>?
+    /// Stream management's state, kept across connections (`nil`: none asked for).
+    private let session: StreamManagementSession?
+    /// Whether stream management is on for this stream.
+    private var isManaged = false
+    /// Stanzas to send again once the stream is established (after `<resumed/>`).
+    private var resend: [XMLElement] = []
+    private var ackTimer: Scheduled<Void>?
+    private let liveness: Liveness
+    private var lastRead = NIODeadline.uptimeNanoseconds(0)
+    private var lastWrite = NIODeadline.uptimeNanoseconds(0)
+    private var probeSent: NIODeadline?
+    private var probeID: String?
+    private var probeCount = 0
+    private var readIdleTimer: Scheduled<Void>?
+    private var keepaliveTimer: Scheduled<Void>?
 
     /// Creates the handler.
     ///
@@ -62,12 +104,15 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         negotiationTimeout: TimeAmount = .seconds(30),
         closeTimeout: TimeAmount = .seconds(3),
         wireMask: NIOLockedValueBox<Bool>? = nil,
-        parserConfiguration: XMLStreamParser.Configuration = .xmppStream
+        parserConfiguration: XMLStreamParser.Configuration = .xmppStream,
+        streamManagement: StreamManagementSession? = nil,
+        liveness: Liveness = .off
     ) {
         self.init(
             negotiation: ClientNegotiation(settings: settings), tlsConfiguration: tlsConfiguration,
             established: established, negotiationTimeout: negotiationTimeout, closeTimeout: closeTimeout,
-            wireMask: wireMask, parserConfiguration: parserConfiguration)
+            wireMask: wireMask, parserConfiguration: parserConfiguration, streamManagement: streamManagement,
+            liveness: liveness)
     }
 
     /// Creates the handler for any negotiation, such as a component's ``ComponentNegotiation``.
@@ -80,6 +125,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     ///   - closeTimeout: How long a graceful close waits for the server's `</stream:stream>`.
     ///   - wireMask: The wire log's masking switch, if a ``WireLogHandler`` is in the pipeline.
     ///   - parserConfiguration: The parser's limits.
+    ///   - streamManagement: Where stream management keeps its state between connections, when the negotiation
+    ///     enables or resumes it.
+    ///   - liveness: Keepalive and dead-peer detection once established.
     public init(
         negotiation: some StreamNegotiating,
         tlsConfiguration: TLSConfiguration?,
@@ -87,8 +135,12 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         negotiationTimeout: TimeAmount = .seconds(30),
         closeTimeout: TimeAmount = .seconds(3),
         wireMask: NIOLockedValueBox<Bool>? = nil,
-        parserConfiguration: XMLStreamParser.Configuration = .xmppStream
+        parserConfiguration: XMLStreamParser.Configuration = .xmppStream,
+        streamManagement: StreamManagementSession? = nil,
+        liveness: Liveness = .off
     ) {
+        self.session = streamManagement
+        self.liveness = liveness
         self.negotiation = negotiation
         self.foreignNamespace =
             negotiation.stanzaNamespace == JabberClient.namespace ? nil : negotiation.stanzaNamespace
@@ -147,6 +199,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// Fails a pending negotiation when the connection goes away.
     public func channelInactive(context: ChannelHandlerContext) {
         timeout?.cancel()
+        ackTimer?.cancel()
+        readIdleTimer?.cancel()
+        keepaliveTimer?.cancel()
         if !isEstablished {
             completeNegotiation(
                 .failure(XMPPClientError(.connectionClosed, "the connection closed during negotiation")))
@@ -171,17 +226,48 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// Handles data from the peer.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var buffer = unwrapInboundIn(data)
+        if liveness.readIdleTimeout != nil {
+            // Anything at all from the server answers a probe.
+            lastRead = context.eventLoop.now
+            probeSent = nil
+        }
         while buffer.readableBytes > 0 {
             var actions: [ClientNegotiation.Action] = []
             var stanzas: [XMLElement] = []
             var closed = false
             var streamReady = isEstablished
+            var managed = isManaged
+            var answerRequested = false
+            var managementFailure: StreamManagement.Failure?
+            var badHeader: String?
             let consumed: Int
             do {
                 consumed = try parser.parse(buffer) { event in
                     if streamReady {
                         switch event {
                         case .element(let element):
+                            if managed && element.name.namespace == StreamManagement.namespace {
+                                // Nonzas: answered or applied here, never passed on.
+                                switch element.name.localName {
+                                case "r":
+                                    answerRequested = true
+                                case "a":
+                                    do throws(StreamManagement.Failure) {
+                                        if let h = try StreamManagement.count(in: element) {
+                                            try session?.withState { state throws(StreamManagement.Failure) in
+                                                _ = try state.acknowledge(h)
+                                            }
+                                        }
+                                    } catch {
+                                        managementFailure = error
+                                        return .stop
+                                    }
+                                default:
+                                    break
+                                }
+                                return .continue
+                            }
+                            if managed { session?.withState { $0.receivedStanza() } }
                             if let foreign = foreignNamespace {
                                 stanzas.append(element.renamingNamespace(foreign, to: JabberClient.namespace))
                             } else {
@@ -192,13 +278,25 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                         }
                         return .continue
                     }
+                    if case .streamOpened(let header) = event, let problem = headerProblem(header) {
+                        badHeader = problem
+                        return .stop
+                    }
                     let new = negotiation.received(event)
                     actions += new
-                    for action in new {
+                    for (index, action) in new.enumerated() {
                         switch action {
                         case .openStream, .startTLS:
                             // The stream restarts or TLS starts: the rest belongs to what follows.
                             return .stop
+                        case .streamManagement(let outcome):
+                            // Applied at once: stanzas later in this read are counted on the managed stream.
+                            do throws(StreamManagement.Failure) {
+                                managed = try applyStreamManagement(outcome, actions: new[(index + 1)...])
+                            } catch {
+                                managementFailure = error
+                                return .stop
+                            }
                         case .established:
                             streamReady = true
                         default:
@@ -215,8 +313,20 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             } catch {
                 return streamError(context: context, condition: "internal-server-error", message: "\(error)")
             }
+            if let badHeader {
+                return streamError(context: context, condition: "invalid-namespace", message: badHeader)
+            }
+            if let managementFailure {
+                perform(actions.filter { if case .established = $0 { false } else { true } }, context: context)
+                guard deliver(stanzas, context: context) else { return }
+                return handledCountTooHigh(managementFailure, context: context)
+            }
             buffer.moveReaderIndex(forwardBy: min(consumed, buffer.readableBytes))
             perform(actions, context: context)
+            if answerRequested, context.channel.isActive, let answer = session?.withState({ $0.answerElement }) {
+                // However many <r/> came in this read, one <a/> answers them all.
+                writeNow(answer, context: context)
+            }
             guard deliver(stanzas, context: context) else { return }
             if closed {
                 closeAfterPeer(context: context)
@@ -231,10 +341,17 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private func deliver(_ stanzas: [XMLElement], context: ChannelHandlerContext) -> Bool {
         for stanza in stanzas {
             if stanza.name == Streams.Error.qualifiedName {
-                context.fireErrorCaught(XMPPClientError(.streamError, ClientNegotiation.describeStreamError(stanza)))
+                context.fireErrorCaught(ClientNegotiation.streamError(stanza))
                 sendFooter(context: context)
                 context.close(promise: nil)
                 return false
+            }
+            if let probeID, stanza.name == IQ.qualifiedName, stanza["id"] == probeID, stanza["type"] != "get",
+                stanza["type"] != "set"
+            {
+                // The answer to our liveness ping (an error reply proves life as well as a result).
+                self.probeID = nil
+                continue
             }
             context.fireChannelRead(wrapInboundOut(stanza))
         }
@@ -255,7 +372,32 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         serializer.write(element, into: &buffer)
+        if isManaged, let session, StreamManagement.isStanza(element) {
+            // Kept until the server acknowledges it; <r/> after every N stanzas, or a while after the last one.
+            if session.withState({ $0.sending(element) }) {
+                serializer.write(StreamManagement.requestElement, into: &buffer)
+                ackTimer?.cancel()
+                ackTimer = nil
+            } else if ackTimer == nil {
+                let delay = TimeAmount.milliseconds(Int64(session.withState { $0.settings.requestAfterMilliseconds }))
+                ackTimer = context.eventLoop.assumeIsolated().scheduleTask(in: delay) { [self] in
+                    ackTimer = nil
+                    guard context.channel.isActive, !footerSent, session.unacknowledgedCount > 0 else { return }
+                    session.withState { $0.requested() }
+                    writeNow(StreamManagement.requestElement, context: context)
+                }
+            }
+        }
+        lastWrite = context.eventLoop.now
         context.write(wrapOutboundOut(buffer), promise: promise)
+    }
+
+    /// Writes and flushes an element of our own (a nonza, a probe, a stanza sent again).
+    private func writeNow(_ element: XMLElement, context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: 64)
+        serializer.write(element, into: &buffer)
+        lastWrite = context.eventLoop.now
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
     /// Closes gracefully: our stream footer, a bounded wait for the peer's, then the connection.
@@ -264,8 +406,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             context.close(mode: mode, promise: promise)
             return
         }
-        // Graceful: our footer, then wait (bounded) for the server's before closing the connection.
-        sendFooter(context: context)
+        // Graceful: our last acknowledgement and our footer, then wait (bounded) for the server's before closing.
+        sendFooter(context: context, after: isManaged ? session?.withState { $0.answerElement } : nil)
         let waiting = context.eventLoop.makePromise(of: Void.self)
         closePromise = waiting
         let timer = context.eventLoop.scheduleTask(in: closeTimeout) { waiting.succeed() }
@@ -323,9 +465,17 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 wireMask?.withLockedValue { $0 = on }
             case .authenticated(let mechanism):
                 context.fireUserInboundEventTriggered(StreamAuthenticated(mechanism: mechanism))
+            case .streamManagement(let outcome):
+                context.fireUserInboundEventTriggered(StreamManagementNegotiated(outcome: outcome))
             case .established(let jid, let mechanism):
                 isEstablished = true
                 timeout?.cancel()
+                // Stanzas the server had not acknowledged before the stream was resumed go first, in order.
+                let stanzas = resend
+                resend = []
+                for stanza in stanzas { writeNow(stanza, context: context) }
+                if !stanzas.isEmpty { writeNow(StreamManagement.requestElement, context: context) }
+                startLiveness(context: context)
                 completeNegotiation(.success((jid, mechanism)))
             case .fail(let error):
                 failNegotiation(context: context, error)
@@ -348,14 +498,143 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     }
 
     /// Answers bad input with a stream error (RFC 6120 §4.9) and closes.
-    private func streamError(context: ChannelHandlerContext, condition: String, message: String) {
-        let error = XMPPClientError(.badInput, "the server sent bad XML (\(condition)): \(message)")
-        let streamError = XMLElement(
-            Streams.Error.qualifiedName,
-            children: [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))])
+    private func streamError(
+        context: ChannelHandlerContext,
+        condition: String,
+        message: String,
+        application: XMLElement? = nil
+    ) {
+        let error = XMPPClientError(
+            .badInput, "the server sent bad input (\(condition)): \(message)", condition: condition)
+        var children: [XMLNode] = [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))]
+        if let application { children.append(.element(application)) }
+        let streamError = XMLElement(Streams.Error.qualifiedName, children: children)
         sendFooter(context: context, after: streamError)
         if !isEstablished { completeNegotiation(.failure(error)) } else { context.fireErrorCaught(error) }
         context.close(promise: nil)
+    }
+
+    // MARK: - Stream management
+
+    /// Applies what negotiation says of stream management to the session; returns whether the stream is managed.
+    private func applyStreamManagement(
+        _ outcome: StreamManagementOutcome,
+        actions following: ArraySlice<ClientNegotiation.Action>
+    ) throws(StreamManagement.Failure) -> Bool {
+        guard let session else { return false }
+        session.noteOutcome(outcome)
+        switch outcome {
+        case .enabled(let element):
+            let jid = following.lazy.compactMap { action -> JID? in
+                if case .established(let jid, _) = action { jid } else { nil }
+            }.first
+            guard let jid else { return false }
+            _ = session.withState { $0.enabled(element, boundJID: jid) }
+            isManaged = true
+        case .resumed(let h):
+            resend = try session.withState { state throws(StreamManagement.Failure) in
+                try state.resumed(handledByServer: h)
+            }
+            isManaged = true
+        case .resumeFailed(_, let h):
+            session.resumptionFailed(handledByServer: h)
+        case .enableFailed, .notOffered:
+            break
+        }
+        return isManaged
+    }
+
+    /// The server acknowledged more than we sent (XEP-0198 §4): a stream error, `undefined-condition` with
+    /// `<handled-count-too-high/>`.
+    private func handledCountTooHigh(_ failure: StreamManagement.Failure, context: ChannelHandlerContext) {
+        var attributes: [XMLAttribute] = []
+        if case .handledCountTooHigh(let h, let sent) = failure {
+            attributes = [XMLAttribute("h", String(h)), XMLAttribute("send-count", String(sent))]
+        }
+        streamError(
+            context: context, condition: "undefined-condition", message: "\(failure)",
+            application: XMLElement(StreamManagement.name("handled-count-too-high"), attributes: attributes))
+    }
+
+    // MARK: - Liveness
+
+    private func startLiveness(context: ChannelHandlerContext) {
+        let now = context.eventLoop.now
+        lastRead = now
+        lastWrite = now
+        if let idle = liveness.readIdleTimeout { scheduleReadIdleCheck(at: now + idle, context: context) }
+        if let interval = liveness.whitespaceKeepalive { scheduleKeepalive(at: now + interval, context: context) }
+    }
+
+    private func scheduleReadIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        readIdleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            checkReadIdle(context: context)
+        }
+    }
+
+    /// Nothing read for the idle time: probe. A probe unanswered (nothing read since) for its timeout: dead.
+    private func checkReadIdle(context: ChannelHandlerContext) {
+        guard context.channel.isActive, !footerSent, let idle = liveness.readIdleTimeout else { return }
+        let now = context.eventLoop.now
+        if let probeSent {
+            guard now - probeSent >= liveness.probeTimeout else {
+                return scheduleReadIdleCheck(at: probeSent + liveness.probeTimeout, context: context)
+            }
+            let error = XMPPClientError(
+                .timeout,
+                "the server did not answer within \(Self.describe(liveness.probeTimeout)) (the connection is dead)")
+            context.fireErrorCaught(error)
+            context.close(promise: nil)
+            return
+        }
+        guard now - lastRead >= idle else {
+            return scheduleReadIdleCheck(at: lastRead + idle, context: context)
+        }
+        probeSent = now
+        if isManaged {
+            session?.withState { $0.requested() }
+            writeNow(StreamManagement.requestElement, context: context)
+        } else {
+            probeCount += 1
+            let id = "liveness-\(probeCount)"
+            probeID = id
+            let ping = XMLElement(XMLName(namespace: "urn:xmpp:ping", localName: "ping"))
+            writeNow(IQ(id: id, type: .get, payloads: [ping]).xmlElement(), context: context)
+        }
+        scheduleReadIdleCheck(at: now + liveness.probeTimeout, context: context)
+    }
+
+    private func scheduleKeepalive(at deadline: NIODeadline, context: ChannelHandlerContext) {
+        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            guard context.channel.isActive, !footerSent, let interval = liveness.whitespaceKeepalive else { return }
+            let now = context.eventLoop.now
+            if now - lastWrite >= interval {
+                lastWrite = now
+                var buffer = context.channel.allocator.buffer(capacity: 1)
+                buffer.writeInteger(UInt8(ascii: " "))
+                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+            }
+            scheduleKeepalive(at: lastWrite + interval, context: context)
+        }
+    }
+
+    private static func describe(_ amount: TimeAmount) -> String {
+        let milliseconds = amount.nanoseconds / 1_000_000
+        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
+    }
+
+    /// Why a stream header cannot be accepted, if it cannot: RFC 6120 §4.8.1 (the stream's namespace) and §4.8.2 (the
+    /// content namespace we opened).
+    private func headerProblem(_ header: XMLStreamHeader) -> String? {
+        guard header.name == XMLName(namespace: "http://etherx.jabber.org/streams", localName: "stream") else {
+            return "the stream header is \(header.name), not {http://etherx.jabber.org/streams}stream"
+        }
+        let content = header.namespaces.last { $0.prefix == nil }?.namespace
+        guard content == negotiation.stanzaNamespace else {
+            return "the stream's content namespace is '\(ClientNegotiation.sanitized(content ?? ""))', "
+                + "not '\(negotiation.stanzaNamespace)'"
+        }
+        return nil
     }
 
     private func closeAfterPeer(context: ChannelHandlerContext) {

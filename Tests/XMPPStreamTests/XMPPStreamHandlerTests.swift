@@ -371,17 +371,22 @@ final class StreamHarness {
         mechanismSelector: SASLMechanismSelector = SASLMechanismSelector(insecureAllowPlainWithoutTLS: true),
         parser: XMLStreamParser.Configuration = .xmppStream,
         negotiationTimeout: TimeAmount = .seconds(30),
-        closeTimeout: TimeAmount = .seconds(3)
+        closeTimeout: TimeAmount = .seconds(3),
+        streamManagement: StreamManagementSession? = nil,
+        resumption: StreamManagement.Resumption? = nil,
+        liveness: XMPPStreamHandler.Liveness = .off
     ) throws {
         let promise = channel.eventLoop.makePromise(of: (JID, SASLMechanismName).self)
         established = Outcome(promise.futureResult)
         let settings = ClientNegotiation.Settings(
             jid: JID("juliet@example.com/balcony")!,
             credentials: .password(username: "juliet", password: "r0m30myr0m30"), security: .insecurePlaintext,
-            mechanismSelector: mechanismSelector)
+            mechanismSelector: mechanismSelector,
+            streamManagement: streamManagement.map { $0.withState { $0.settings } }, resumption: resumption)
         let handler = XMPPStreamHandler(
             settings: settings, tlsConfiguration: nil, established: promise, negotiationTimeout: negotiationTimeout,
-            closeTimeout: closeTimeout, parserConfiguration: parser)
+            closeTimeout: closeTimeout, parserConfiguration: parser, streamManagement: streamManagement,
+            liveness: liveness)
         try channel.pipeline.syncOperations.addHandlers([handler, errors])
     }
 
