@@ -447,7 +447,8 @@ public struct ClientNegotiation: StreamNegotiating {
                 result += "…"
                 break
             }
-            let isControl = scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+            let isControl =
+                scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
                 || scalar.properties.generalCategory == .lineSeparator
                 || scalar.properties.generalCategory == .paragraphSeparator
                 || scalar.properties.generalCategory == .format

@@ -506,7 +506,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     ) {
         let error = XMPPClientError(
             .badInput, "the server sent bad input (\(condition)): \(message)", condition: condition)
-        var children: [XMLNode] = [.element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))]
+        var children: [XMLNode] = [
+            .element(XMLElement(XMLName(namespace: StreamErrors.namespace, localName: condition)))
+        ]
         if let application { children.append(.element(application)) }
         let streamError = XMLElement(Streams.Error.qualifiedName, children: children)
         sendFooter(context: context, after: streamError)

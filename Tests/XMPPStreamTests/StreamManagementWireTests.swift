@@ -195,7 +195,9 @@ import XMPPTesting
             restoring: StreamManagementSession.SavedState(
                 id: "sm-1", location: nil, maximumResumptionTime: 300, boundJID: jid.description, handled: handled,
                 acknowledged: acknowledged,
-                unacknowledged: [message(1), message(2), "<iq type='get' id='q1'><query xmlns='jabber:iq:version'/></iq>"]))
+                unacknowledged: [
+                    message(1), message(2), "<iq type='get' id='q1'><query xmlns='jabber:iq:version'/></iq>",
+                ]))
     }
 
     static func resumptionScript(_ stream: StreamHarness, h: UInt32) throws {
