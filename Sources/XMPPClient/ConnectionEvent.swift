@@ -13,4 +13,14 @@ public enum ConnectionEvent: Sendable, Hashable {
     case bound(JID)
     /// The connection ended; `reason` is `nil` for a close the application asked for.
     case disconnected(reason: String?)
+    /// ``XMPPClient/serve()`` will connect again after this delay (attempt 1 is the first after a loss).
+    case reconnecting(attempt: Int, delay: Duration)
+    /// The stream was resumed (XEP-0198) on a new connection, still bound to this JID: nothing was lost, and what the
+    /// server had not received was sent again.
+    case resumed(JID)
+    /// The stream could not be resumed and a new resource was bound (``bound(_:)`` came before): of the stanzas the
+    /// server had not acknowledged, these were sent again (messages, subscription requests and answers) and these
+    /// could not be delivered (IQs, whose requests fail to their callers, and presence that the new session
+    /// supersedes). Nothing is dropped without this event.
+    case reboundWithoutResumption(resent: [XMLElement], undeliverable: [XMLElement])
 }

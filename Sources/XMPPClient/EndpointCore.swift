@@ -58,7 +58,14 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         var nextToken = 0
         var nextID = 0
         var disconnectReason: String?
+        /// The error that ended the current connection, as the pipeline reported it (a stream error, a dead peer).
+        var connectionError: (any Error)?
         var closing = false
+        /// Stream management's state, when the endpoint uses it.
+        var session: StreamManagementSession?
+        /// Whether stanzas and pending requests are kept across a disconnection (a supervisor will reconnect and
+        /// resume): sending while disconnected queues, and pending requests wait for their replies.
+        var holding = false
     }
 
     let logger: Logger
@@ -97,7 +104,9 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         wireLoggers: (inbound: Logger, outbound: Logger),
         parserConfiguration: XMLStreamParser.Configuration,
         group: any EventLoopGroup,
-        sink: StanzaBatches
+        sink: StanzaBatches,
+        streamManagement: StreamManagementSession? = nil,
+        liveness: XMPPStreamHandler.Liveness = .off
     ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
         let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
         let core = self
@@ -117,7 +126,8 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
                         XMPPStreamHandler(
                             negotiation: negotiation, tlsConfiguration: tlsConfiguration, established: established,
                             negotiationTimeout: timeouts.negotiation, wireMask: mask,
-                            parserConfiguration: parserConfiguration))
+                            parserConfiguration: parserConfiguration, streamManagement: streamManagement,
+                            liveness: liveness))
                     try operations.addHandler(
                         InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
                 }
@@ -148,6 +158,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
             $0.channel = channel
             $0.localJID = localJID
             $0.disconnectReason = nil
+            $0.connectionError = nil
             $0.closing = false
         }
         let core = self
@@ -164,16 +175,19 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         localJID: JID,
         mechanism: String?,
         batches: StanzaBatches,
-        endpoint: Endpoint
+        endpoint: Endpoint,
+        resumed: Bool = false
     ) async {
         attach(channel: channel, localJID: localJID, batches: batches, endpoint: endpoint)
-        logger.info("established", metadata: ["xmpp.jid": "\(localJID)", "mechanism": "\(mechanism ?? "none")"])
+        logger.info(
+            resumed ? "resumed" : "established",
+            metadata: ["xmpp.jid": "\(localJID)", "mechanism": "\(mechanism ?? "none")"])
         // `authenticated` was raised on the event loop when SASL succeeded (InboundRouter).
-        raise(ConnectionEvent.bound(localJID))
+        raise(resumed ? ConnectionEvent.resumed(localJID) : ConnectionEvent.bound(localJID))
         let core = self
         channel.closeFuture.whenComplete { result in
-            let closing = core.state.withLockedValue { $0.closing }
-            let reason = core.detach(channel)
+            let (closing, error) = core.state.withLockedValue { ($0.closing, $0.connectionError) }
+            let reason = core.detach(channel) ?? error.map { "\($0)" }
             switch result {
             case .success:
                 core.raise(ConnectionEvent.disconnected(reason: reason ?? (closing ? nil : "the connection closed")))
@@ -181,8 +195,43 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
                 core.raise(ConnectionEvent.disconnected(reason: reason ?? "\(error)"))
             }
         }
+        // A resumed stream keeps its session: the roster, presence and the rest were not lost.
+        if resumed { return }
         for service in services {
             await service.endpointDidConnect(endpoint)
+        }
+    }
+
+    /// The pipeline reported an error that ends the connection (a stream error, a dead peer): the first is kept as
+    /// the reason, and requests waiting for replies fail with it.
+    func noteConnectionError(_ error: any Error) {
+        let first = state.withLockedValue { state -> Bool in
+            guard state.connectionError == nil else { return false }
+            state.connectionError = error
+            return true
+        }
+        if first { logger.warning("the connection failed", metadata: ["error": "\(error)"]) }
+    }
+
+    /// The error that ended the last connection, if one did.
+    var connectionError: (any Error)? { state.withLockedValue { $0.connectionError } }
+
+    /// A supervisor starts: an earlier close no longer counts.
+    func beginServing() {
+        state.withLockedValue { $0.closing = false }
+    }
+
+    /// Whether stanzas and requests are held across disconnections (a supervisor reconnects).
+    var isHolding: Bool { state.withLockedValue { $0.holding } }
+
+    /// Whether the application closed the endpoint.
+    var isClosing: Bool { state.withLockedValue { $0.closing } }
+
+    /// Keeps stanzas and pending requests across disconnections (``State/holding``), with this session's queue.
+    func hold(_ session: StreamManagementSession?) {
+        state.withLockedValue {
+            $0.session = session
+            $0.holding = session != nil
         }
     }
 
@@ -191,9 +240,13 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         cancelAllScheduled()
         let channel = state.withLockedValue { state -> (any Channel)? in
             state.closing = true
+            state.holding = false
             return state.channel
         }
-        guard let channel else { return }
+        guard let channel else {
+            failPendingRequests()
+            return
+        }
         try? await channel.close()
         try? await channel.closeFuture.get()
     }
@@ -214,7 +267,11 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     ///
     /// - Throws: ``XMPPClientError`` (`connectionClosed`) when it ends without ``close()`` or cancellation.
     func runUntilClosed() async throws {
-        guard let channel else { return }
+        guard let channel else {
+            // Gone already: closed by the application, or lost before this was called.
+            if isClosing || Task.isCancelled { return }
+            throw connectionError ?? XMPPClientError(.connectionClosed, "the connection closed")
+        }
         let core = self
         await withTaskCancellationHandler {
             try? await channel.closeFuture.get()
@@ -222,7 +279,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
             Task { await core.close() }
         }
         if !state.withLockedValue({ $0.closing }) && !Task.isCancelled {
-            throw XMPPClientError(.connectionClosed, "the connection closed")
+            throw connectionError ?? XMPPClientError(.connectionClosed, "the connection closed")
         }
     }
 
@@ -250,13 +307,30 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     func send(_ element: XMLElement) async throws {
         let (channel, filters) = state.withLockedValue { ($0.channel, $0.outboundFilters) }
-        guard let channel else { throw XMPPClientError(.connectionClosed, "not connected") }
         var element = element
         for (_, filter) in filters {
             guard let kept = filter(element) else { return }
             element = kept
         }
-        try await channel.writeAndFlush(element)
+        guard let channel else {
+            guard hold(element) else { throw XMPPClientError(.connectionClosed, "not connected") }
+            return
+        }
+        do {
+            try await channel.writeAndFlush(element)
+        } catch {
+            // The connection went away before the stream took the stanza: held for the next one, if reconnecting.
+            guard hold(element) else { throw error }
+        }
+    }
+
+    /// Queues a stanza for the next connection while a supervisor reconnects; `false` when nothing holds it.
+    private func hold(_ element: XMLElement) -> Bool {
+        guard StreamManagement.isStanza(element) else { return false }
+        let session = state.withLockedValue { $0.holding ? $0.session : nil }
+        guard let session else { return false }
+        _ = session.withState { $0.sending(element) }
+        return true
     }
 
     /// Sends without waiting, in the caller's order (a property setter cannot wait); failures are logged.
@@ -284,15 +358,20 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     func request(_ iq: IQ, timeout: Duration?) async throws -> IQ {
         var iq = iq
         if iq.id.isEmpty { iq.id = makeID() }
-        let (channel, local) = state.withLockedValue { ($0.channel, $0.localJID) }
-        guard let channel else { throw XMPPClientError(.connectionClosed, "not connected") }
+        let (channel, local, holding) = state.withLockedValue { state in
+            // Held across a reconnection, the request is answered on the resumed stream, bound to the same JID.
+            (state.channel, state.localJID ?? (state.holding ? state.session?.resumption?.boundJID : nil), state.holding)
+        }
+        guard let loop = channel?.eventLoop ?? (holding ? MultiThreadedEventLoopGroup.singleton.any() : nil) else {
+            throw XMPPClientError(.connectionClosed, "not connected")
+        }
         // RFC 6120 §8.1.2.1: only the entity asked may answer; without 'to', the account (bare JID or none) or its
         // server.
         let expected: [JID?] =
             if let to = iq.to { [to] } else {
                 [nil, local?.bare, local.flatMap { try? JID(parsing: $0.domainpart) }]
             }
-        let promise = channel.eventLoop.makePromise(of: XMLElement.self)
+        let promise = loop.makePromise(of: XMLElement.self)
         let id = iq.id
         state.withLockedValue { $0.pending[id] = Pending(from: expected, promise: promise) }
         let wait = timeout ?? requestTimeout
@@ -341,14 +420,27 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         return true
     }
 
-    func failPendingRequests() {
-        let pending = state.withLockedValue { state -> [Pending] in
+    /// The connection closed: requests waiting for replies fail, unless they are held for a resumption.
+    func connectionClosed() {
+        if !state.withLockedValue({ $0.holding }) { failPendingRequests() }
+    }
+
+    /// Fails every request waiting for a reply: with the error that ended the connection, if there was one.
+    func failPendingRequests(_ error: (any Error)? = nil) {
+        let (pending, ended) = state.withLockedValue { state -> ([Pending], (any Error)?) in
             defer { state.pending = [:] }
-            return Array(state.pending.values)
+            return (Array(state.pending.values), state.connectionError)
         }
+        let failure = error ?? ended ?? XMPPClientError(.connectionClosed, "the connection closed before the reply")
         for request in pending {
-            request.promise.fail(XMPPClientError(.connectionClosed, "the connection closed before the reply"))
+            request.promise.fail(failure)
         }
+    }
+
+    /// Fails the request with this id, if one waits: its IQ could not be delivered.
+    func failRequest(id: String, _ error: any Error) {
+        let pending = state.withLockedValue { $0.pending.removeValue(forKey: id) }
+        pending?.promise.fail(error)
     }
 
     // MARK: - Registration

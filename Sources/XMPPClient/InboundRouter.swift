@@ -116,12 +116,18 @@ final class InboundRouter<Endpoint: XMPPEndpoint>: ChannelDuplexHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// An error that ends the connection (a stream error, a dead peer, bad input): kept as the reason.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        core.noteConnectionError(error)
+        context.fireErrorCaught(error)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         if !batch.isEmpty {
             sink.yield(batch)
             batch = []
         }
-        core.failPendingRequests()
+        core.connectionClosed()
         sink.finish()
         context.fireChannelInactive()
     }

@@ -52,6 +52,18 @@ extension XMPPClient {
         public var services: [any XMPPService]
         /// The clock for scheduled work and event timeouts (a test clock in tests).
         public var clock: any Clock<Duration>
+        /// Stream management (XEP-0198): acknowledgements, and resumption after a lost connection. On by default (used
+        /// when the server offers it); `nil` for none.
+        public var streamManagement: StreamManagement.Settings?
+        /// A stream management state saved by an earlier process (``XMPPClient/streamManagementState``), to resume its
+        /// stream on the first connection.
+        public var restoredStreamManagement: StreamManagementSession.SavedState?
+        /// When ``XMPPClient/serve()`` reconnects after losing its connection. On by default.
+        public var reconnection: ReconnectionPolicy
+        /// Whitespace keepalive and dead-peer detection: a space after 60 s without writing, a probe after 90 s without
+        /// reading (an `<r/>`, or a ping without stream management), the connection closed as dead when the probe
+        /// goes unanswered for 30 s.
+        public var liveness: XMPPStreamHandler.Liveness
 
         /// Creates a configuration.
         ///
@@ -76,6 +88,10 @@ extension XMPPClient {
             self.parserConfiguration = .xmppStream
             self.services = [DiscoService(), PingService()]
             self.clock = ContinuousClock()
+            self.streamManagement = StreamManagement.Settings()
+            self.restoredStreamManagement = nil
+            self.reconnection = ReconnectionPolicy()
+            self.liveness = XMPPStreamHandler.Liveness()
         }
 
         var tlsConfiguration: TLSConfiguration? { tlsConfiguration(for: security) }

@@ -22,7 +22,10 @@ import XMPPTLS
 /// }
 /// ```
 ///
-/// One connection at a time; reconnection and stream management are not built yet.
+/// One connection at a time. With stream management (on by default, when the server offers it) every stanza sent
+/// is kept until the server acknowledges it; ``serve()`` reconnects after a lost connection with backoff
+/// (``Configuration/reconnection``), resumes the stream when it can, sends again what the server had not received,
+/// and reports what could not be delivered (``ConnectionEvent/reboundWithoutResumption(resent:undeliverable:)``).
 public final class XMPPClient: XMPPEndpoint {
     /// The settings.
     public let configuration: Configuration
@@ -31,6 +34,10 @@ public final class XMPPClient: XMPPEndpoint {
 
     private let group: any EventLoopGroup
     private let features = NIOLockedValueBox<XMLElement?>(nil)
+    /// Stream management's state across connections, when configured.
+    private let session: StreamManagementSession?
+    /// The supervisor's wait between attempts, cancelled by ``close()``.
+    private let waiting = NIOLockedValueBox<Task<Void, any Error>?>(nil)
 
     /// Creates a client and attaches its services; nothing goes on the network until ``connect()``.
     ///
@@ -42,6 +49,19 @@ public final class XMPPClient: XMPPEndpoint {
     public init(configuration: Configuration, eventLoopGroup: (any EventLoopGroup)? = nil) throws {
         self.configuration = configuration
         self.group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        if let settings = configuration.streamManagement {
+            if let saved = configuration.restoredStreamManagement {
+                do {
+                    self.session = try StreamManagementSession(restoring: saved, settings: settings)
+                } catch {
+                    throw XMPPClientError(.invalidConfiguration, "the restored stream management state: \(error)")
+                }
+            } else {
+                self.session = StreamManagementSession(settings: settings)
+            }
+        } else {
+            self.session = nil
+        }
         self.core = EndpointCore(
             logger: configuration.logger, clock: configuration.clock, requestTimeout: configuration.requestTimeout)
         try core.start(configuration.services, on: self)
@@ -49,6 +69,13 @@ public final class XMPPClient: XMPPEndpoint {
 
     /// The full JID the server bound, while connected.
     public var boundJID: JID? { core.localJID }
+
+    /// The stream management state, to save and give back as ``Configuration/restoredStreamManagement`` after the
+    /// process restarts; `nil` without stream management.
+    public var streamManagementState: StreamManagementSession.SavedState? { session?.export() }
+
+    /// How many stanzas sent the server has not acknowledged yet (0 without stream management).
+    public var unacknowledgedCount: Int { session?.unacknowledgedCount ?? 0 }
 
     /// The `<stream:features/>` of the current stream (roster versioning, pre-approval...), while connected.
     public var streamFeatures: XMLElement? { core.channel == nil ? nil : features.withLockedValue { $0 } }
@@ -64,11 +91,16 @@ public final class XMPPClient: XMPPEndpoint {
         }
         let configuration = configuration
         var lastError: (any Error)?
-        for (host, port, security) in try await targets() {
+        // Resume the last stream if it was resumable; else what it left unacknowledged is handled after binding.
+        let resumption = session?.resumption
+        if let session, resumption == nil { session.resumptionFailed(handledByServer: nil) }
+        session?.noteOutcome(nil)
+        for (host, port, security) in try await targets(resuming: resumption) {
             let settings = ClientNegotiation.Settings(
                 jid: configuration.jid,
                 credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
-                security: security, mechanismSelector: configuration.mechanismSelector)
+                security: security, mechanismSelector: configuration.mechanismSelector,
+                streamManagement: configuration.streamManagement, resumption: resumption)
             let batches = StanzaBatches()
             let opened: (channel: any Channel, jid: JID, mechanism: SASLMechanismName)
             do {
@@ -77,7 +109,8 @@ public final class XMPPClient: XMPPEndpoint {
                     tlsConfiguration: configuration.tlsConfiguration(for: security),
                     timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
                     wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
-                    parserConfiguration: configuration.parserConfiguration, group: group, sink: batches)
+                    parserConfiguration: configuration.parserConfiguration, group: group, sink: batches,
+                    streamManagement: session, liveness: configuration.liveness)
             } catch let error as XMPPClientError where error.code == .connectFailed {
                 // RFC 6120 §3.2.1: a target that cannot be reached gives way to the next.
                 configuration.logger.info("cannot connect", metadata: ["host": "\(host)", "port": "\(port)"])
@@ -87,22 +120,92 @@ public final class XMPPClient: XMPPEndpoint {
             let streamFeatures = try? await opened.channel.pipeline.handler(type: XMPPStreamHandler.self)
                 .map(\.streamFeatures).get()
             features.withLockedValue { $0 = streamFeatures }
+            var resumed = false
+            if case .resumed = session?.lastOutcome { resumed = true }
+            if !resumed {
+                // A new session: replies to requests of the old one will not come.
+                core.failPendingRequests(
+                    XMPPClientError(.connectionClosed, "the connection was lost and the stream could not be resumed"))
+            }
             await core.established(
                 channel: opened.channel, localJID: opened.jid, mechanism: opened.mechanism.rawValue, batches: batches,
-                endpoint: self)
+                endpoint: self, resumed: resumed)
+            if !resumed { await resendOrphans() }
             return
         }
         throw lastError ?? XMPPClientError(.connectFailed, "nowhere to connect to")
     }
 
-    /// Where to connect, in order: the configured host, or the domain's SRV targets, or the domain.
-    private func targets() async throws -> [(host: String, port: Int, security: ClientNegotiation.TransportSecurity)] {
+    /// After a stream that could not be resumed: sends again what is safe to (``Resend``), fails the callers of the
+    /// IQ requests among the rest, and reports both.
+    private func resendOrphans() async {
+        guard let orphans = session?.takeOrphans(), !orphans.isEmpty else { return }
+        var resent: [XMLElement] = []
+        var undeliverable: [XMLElement] = []
+        for stanza in orphans {
+            if Resend.isSafe(stanza) {
+                do {
+                    try await core.send(stanza)
+                    resent.append(stanza)
+                } catch {
+                    undeliverable.append(stanza)
+                }
+            } else {
+                undeliverable.append(stanza)
+                if let id = stanza["id"], stanza["type"] == "get" || stanza["type"] == "set" {
+                    core.failRequest(
+                        id: id, XMPPClientError(.connectionClosed, "the request was lost with the connection"))
+                }
+            }
+        }
+        configuration.logger.notice(
+            "the stream could not be resumed", metadata: ["resent": "\(resent.count)", "undeliverable": "\(undeliverable.count)"])
+        core.raise(ConnectionEvent.reboundWithoutResumption(resent: resent, undeliverable: undeliverable))
+    }
+
+    /// Where to connect, in order: the configured host, or the domain's SRV targets, or the domain. To resume a
+    /// stream whose server named a location, that location first (unless a host is configured, which always wins).
+    private func targets(
+        resuming resumption: StreamManagement.Resumption? = nil
+    ) async throws -> [(host: String, port: Int, security: ClientNegotiation.TransportSecurity)] {
         let configuration = configuration
         let security = configuration.security
         let defaultPort = security == .directTLS ? 5223 : 5222
         if let host = configuration.host {
             return [(host, configuration.port ?? defaultPort, security)]
         }
+        if let location = resumption?.location.flatMap({ Self.hostAndPort($0, defaultPort: defaultPort) }) {
+            return [(location.host, location.port, security)] + (try await discoveredTargets())
+        }
+        return try await discoveredTargets()
+    }
+
+    /// `host`, `host:port` or `[v6]:port`, as XEP-0198's `location` gives it.
+    static func hostAndPort(_ text: String, defaultPort: Int) -> (host: String, port: Int)? {
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            let host = String(text[text.index(after: text.startIndex)..<close])
+            let rest = text[text.index(after: close)...]
+            if rest.isEmpty { return (host, defaultPort) }
+            guard rest.hasPrefix(":"), let port = Int(rest.dropFirst()), (1...65535).contains(port) else { return nil }
+            return (host, port)
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        switch parts.count {
+        case 1: return text.isEmpty ? nil : (text, defaultPort)
+        case 2:
+            guard !parts[0].isEmpty, let port = Int(parts[1]), (1...65535).contains(port) else { return nil }
+            return (String(parts[0]), port)
+        default: return nil
+        }
+    }
+
+    private func discoveredTargets() async throws -> [(
+        host: String, port: Int, security: ClientNegotiation.TransportSecurity
+    )] {
+        let configuration = configuration
+        let security = configuration.security
+        let defaultPort = security == .directTLS ? 5223 : 5222
         let domain = configuration.jid.domainpart
         let resolver = SRVResolver(nameserver: configuration.dnsServer)
         // The resolver blocks for its timeouts: off the event loops and the cooperative pool.
@@ -132,7 +235,10 @@ public final class XMPPClient: XMPPEndpoint {
     /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection,
     /// and cancels scheduled work. Unavailable presence is implied by the close (RFC 6121 §4.6).
     public func close() async {
+        waiting.withLockedValue { $0 }?.cancel()
         await core.close()
+        // The stream ended on the server too: nothing is left to resume.
+        session?.end()
     }
 
     /// Connects, runs a body, then sends unavailable presence and closes cleanly, also when the body throws.
@@ -166,7 +272,65 @@ public final class XMPPClient: XMPPEndpoint {
     /// - Throws: What ``connect()`` throws (unless the task was cancelled meanwhile), or ``XMPPClientError``
     ///   (`connectionClosed`) when the connection ends without ``close()``.
     public func serve() async throws {
-        try await core.serve(connecting: connect)
+        let policy = configuration.reconnection
+        guard policy.isEnabled else {
+            try await core.serve(connecting: connect)
+            return
+        }
+        let core = self.core
+        core.hold(session)
+        core.beginServing()
+        defer {
+            core.hold(nil)
+            core.failPendingRequests()
+            core.raise(ServingEnded())
+        }
+        var attempt = 0
+        while !Task.isCancelled && !core.isClosing {
+            do {
+                try await connect()
+                attempt = 0
+            } catch {
+                if Task.isCancelled || core.isClosing { return }
+                attempt += 1
+                if ReconnectionPolicy.isFatal(error) || policy.maximumAttempts.map({ attempt > $0 }) == true {
+                    throw error
+                }
+                guard try await pause(before: attempt, policy: policy) else { return }
+                continue
+            }
+            do {
+                try await core.runUntilClosed()
+                return
+            } catch {
+                let reason = core.connectionError ?? error
+                if ReconnectionPolicy.isFatal(reason) { throw reason }
+                attempt = 1
+                guard try await pause(before: attempt, policy: policy) else { return }
+            }
+        }
+    }
+
+    /// Waits the backoff delay before an attempt, on the configured clock; `false` when closed or cancelled meanwhile.
+    private func pause(before attempt: Int, policy: ReconnectionPolicy) async throws -> Bool {
+        let delay = policy.delay(attempt: attempt)
+        configuration.logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "delay": "\(delay)"])
+        core.raise(ConnectionEvent.reconnecting(attempt: attempt, delay: delay))
+        let clock = configuration.clock
+        let task = Task { try await clock.sleep(for: delay) }
+        waiting.withLockedValue { $0 = task }
+        defer { waiting.withLockedValue { $0 = nil } }
+        if core.isClosing { task.cancel() }
+        do {
+            try await withTaskCancellationHandler {
+                try await task.value
+            } onCancel: {
+                task.cancel()
+            }
+        } catch {
+            return false
+        }
+        return !Task.isCancelled && !core.isClosing
     }
 
     func setEstablished(features streamFeatures: XMLElement?) {

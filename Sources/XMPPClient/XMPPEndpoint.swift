@@ -173,12 +173,15 @@ extension XMPPEndpoint {
         let (stream, continuation) = AsyncStream.makeStream(of: XMLElement.self)
         let token = core.addHandler(matcher, once: false) { stanza, _ in continuation.yield(stanza) }
         let core = self.core
-        let end = core.observe(ConnectionEvent.self) { event in
-            if case .disconnected = event { continuation.finish() }
+        // A connection held for resumption goes on after a disconnection; the sequence ends with the session.
+        let end = core.observe(ConnectionEvent.self) { [weak core] event in
+            if case .disconnected = event, core?.isHolding != true { continuation.finish() }
         }
+        let stopped = core.observe(ServingEnded.self) { _ in continuation.finish() }
         continuation.onTermination = { _ in
             core.remove(token)
             core.remove(end)
+            core.remove(stopped)
         }
         return stream
     }

@@ -214,7 +214,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// Turns TLS and connection errors into XMPPClientError for the negotiation.
     public func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if let tls = error as? TLSError {
-            failNegotiation(context: context, XMPPClientError(.tlsFailed, "\(tls)"), closeStream: false)
+            failNegotiation(
+                context: context, XMPPClientError(.tlsFailed, "\(tls)", condition: tls.code.rawValue),
+                closeStream: false)
         } else if !isEstablished {
             failNegotiation(context: context, XMPPClientError(.connectFailed, "\(error)"), closeStream: false)
         }
@@ -366,13 +368,17 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         if let foreign = foreignNamespace {
             element = element.renamingNamespace(JabberClient.namespace, to: foreign)
         }
-        guard isEstablished else {
+        guard isEstablished, context.channel.isActive, !footerSent else {
             promise?.fail(XMPPClientError(.connectionClosed, "the stream is not established"))
             return
         }
         var buffer = context.channel.allocator.buffer(capacity: 256)
         serializer.write(element, into: &buffer)
+        var promise = promise
         if isManaged, let session, StreamManagement.isStanza(element) {
+            // Once queued, the stanza is stream management's to deliver (or to report): the write has succeeded.
+            promise?.succeed()
+            promise = nil
             // Kept until the server acknowledges it; <r/> after every N stanzas, or a while after the last one.
             if session.withState({ $0.sending(element) }) {
                 serializer.write(StreamManagement.requestElement, into: &buffer)

@@ -184,9 +184,14 @@ public final class PresenceService: XMPPService {
                 try await client.denySubscription(from: from)
             }
         }
-        client.observe(ConnectionEvent.self) { [weak self] event in
-            if case .disconnected = event {
+        client.observe(ConnectionEvent.self) { [weak self, weak client] event in
+            switch event {
+            case .disconnected where client?.core.isHolding != true, .bound:
+                // The session is over (or a new one began): what contacts' presence was is unknown now. A
+                // disconnection held for resumption keeps it, as the server does.
                 self?.state.withLockedValue { $0.contacts = [:] }
+            default:
+                break
             }
         }
     }
