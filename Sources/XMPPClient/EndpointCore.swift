@@ -360,7 +360,10 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         if iq.id.isEmpty { iq.id = makeID() }
         let (channel, local, holding) = state.withLockedValue { state in
             // Held across a reconnection, the request is answered on the resumed stream, bound to the same JID.
-            (state.channel, state.localJID ?? (state.holding ? state.session?.resumption?.boundJID : nil), state.holding)
+            (
+                state.channel, state.localJID ?? (state.holding ? state.session?.resumption?.boundJID : nil),
+                state.holding
+            )
         }
         guard let loop = channel?.eventLoop ?? (holding ? MultiThreadedEventLoopGroup.singleton.any() : nil) else {
             throw XMPPClientError(.connectionClosed, "not connected")

@@ -159,7 +159,8 @@ public final class XMPPClient: XMPPEndpoint {
             }
         }
         configuration.logger.notice(
-            "the stream could not be resumed", metadata: ["resent": "\(resent.count)", "undeliverable": "\(undeliverable.count)"])
+            "the stream could not be resumed",
+            metadata: ["resent": "\(resent.count)", "undeliverable": "\(undeliverable.count)"])
         core.raise(ConnectionEvent.reboundWithoutResumption(resent: resent, undeliverable: undeliverable))
     }
 

@@ -86,6 +86,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var probeCount = 0
     private var readIdleTimer: Scheduled<Void>?
     private var keepaliveTimer: Scheduled<Void>?
+    /// The connection is dead: closed without the graceful exchange.
+    private var abandoned = false
 
     /// Creates the handler.
     ///
@@ -408,7 +410,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
 
     /// Closes gracefully: our stream footer, a bounded wait for the peer's, then the connection.
     public func close(context: ChannelHandlerContext, mode: CloseMode, promise: EventLoopPromise<Void>?) {
-        guard mode == .all, header != nil, !footerSent, context.channel.isActive, closePromise == nil else {
+        guard mode == .all, header != nil, !footerSent, !abandoned, context.channel.isActive, closePromise == nil
+        else {
             context.close(mode: mode, promise: promise)
             return
         }
@@ -592,6 +595,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 .timeout,
                 "the server did not answer within \(Self.describe(liveness.probeTimeout)) (the connection is dead)")
             context.fireErrorCaught(error)
+            // No graceful close on a dead connection: nothing would answer our footer.
+            abandoned = true
+            context.triggerUserOutboundEvent(AbandonConnection(), promise: nil)
             context.close(promise: nil)
             return
         }

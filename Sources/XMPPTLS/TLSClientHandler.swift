@@ -369,6 +369,22 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
     }
 
     /// Closes the channel after our close_notify, completing the pending close.
+    /// ``AbandonConnection``: closes at once, without close_notify or waiting for the peer's.
+    public func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+        guard event is AbandonConnection else {
+            context.triggerUserOutboundEvent(event, promise: promise)
+            return
+        }
+        closeTimer?.cancel()
+        closeTimer = nil
+        state = .closed
+        failPendingWrites(ChannelError.outputClosed)
+        let pending = closePromise
+        closePromise = nil
+        context.close(promise: pending)
+        promise?.succeed()
+    }
+
     private func finishClose(context: ChannelHandlerContext) {
         closeTimer?.cancel()
         closeTimer = nil
@@ -397,3 +413,10 @@ public final class TLSClientHandler: ChannelDuplexHandler, RemovableChannelHandl
 
 @available(*, unavailable)
 extension TLSClientHandler: Sendable {}
+
+/// An outbound user event: the connection is dead (its peer stopped answering), so close it now, without TLS's
+/// close_notify exchange, which would only wait for its timeout.
+public struct AbandonConnection: Sendable, Hashable {
+    /// The event.
+    public init() {}
+}

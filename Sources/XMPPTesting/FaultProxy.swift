@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-    import Glibc
-#endif
 import NIOConcurrencyHelpers
 public import NIOCore
 import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A loopback TCP proxy between a client and a real server that injects network faults: it cuts connections (with a
 /// FIN or a reset), at once or after a chosen number of bytes (so mid-stanza), stalls them (holds the bytes), or
@@ -108,7 +109,6 @@ public final class FaultProxy: Sendable {
                         .map { outbound in
                             connection.attach(server: outbound)
                             inbound.setOption(.autoRead, value: true).whenComplete { _ in }
-                            inbound.read()
                         }
                         .flatMapErrorThrowing { error in
                             inbound.close(promise: nil)
@@ -243,7 +243,8 @@ public final class FaultProxy: Sendable {
         func cut(_ cut: Cut) {
             for channel in [client, server.withLockedValue { $0 }].compactMap({ $0 }) {
                 if cut == .reset, let socket = channel as? any SocketOptionProvider {
-                    socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil) }
+                    socket.setSoLinger(linger(l_onoff: 1, l_linger: 0)).whenComplete { _ in channel.close(promise: nil)
+                    }
                 } else {
                     channel.close(promise: nil)
                 }
@@ -267,6 +268,13 @@ public final class FaultProxy: Sendable {
         init(connection: Connection, direction: Direction) {
             self.connection = connection
             self.direction = direction
+        }
+
+        /// The client's end reads once the server's end is connected (the initializer waited for it): from here on,
+        /// with automatic reading on.
+        func channelActive(context: ChannelHandlerContext) {
+            context.read()
+            context.fireChannelActive()
         }
 
         func channelRead(context: ChannelHandlerContext, data: NIOAny) {
