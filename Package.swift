@@ -260,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StanzaGenCoreTests",
-            dependencies: ["StanzaGenCore"],
+            dependencies: ["StanzaGenCore", "CLibXML2"],
             swiftSettings: upcomingFeatures
         ),
         // Generated code as a downstream target gets it: the build plugin turns this target's schemas (Schemas/,
