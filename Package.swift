@@ -261,8 +261,16 @@ let package = Package(
         ),
         .testTarget(
             name: "StanzaGenCoreTests",
-            dependencies: ["StanzaGenCore"],
+            dependencies: ["StanzaGenCore", "CLibXML2"],
             swiftSettings: upcomingFeatures
+        ),
+        // Generated code as a downstream target gets it: the build plugin turns this target's schemas (Schemas/,
+        // with its stanzagen.json) into types that the tests decode with.
+        .testTarget(
+            name: "StanzaGenPluginTests",
+            dependencies: ["XMPPXML", "XMPPTesting"],
+            swiftSettings: upcomingFeatures,
+            plugins: [.plugin(name: "StanzaGenPlugin")]
         ),
         // Schemas/ checked by an independent validator: every schema compiles, every fixture is valid.
         .testTarget(

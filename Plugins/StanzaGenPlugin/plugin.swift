@@ -2,7 +2,10 @@
 // plugin's work directory. Editing one schema re-runs only its command.
 //
 // - Configuration: the first `stanzagen.json` among the target's files, else `stanzagen.json` or
-//   `Schemas/stanzagen.json` at the package root.
+//   `Schemas/stanzagen.json` at the package root. Namespaces it does not name (or all, without one) are named
+//   from the generator's table of well-known namespaces.
+// - A schema whose namespace the schemas of a dependency already define generates a file that declares nothing,
+//   with a warning naming it: the dependency's types are the namespace's.
 // - References to other namespaces are resolved on a search path made of the folders holding the target's
 //   schemas and those of the targets it depends on; the generated code imports those targets' modules.
 import Foundation

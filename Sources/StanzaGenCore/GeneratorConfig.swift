@@ -6,8 +6,8 @@
 ///   "closedTypes": ["jabber:client#IQType"]
 /// }
 /// ```
-/// - `namespaces`: the Swift enum that holds each namespace's types. Namespaces not listed get a name made from
-///   their URI.
+/// - `namespaces`: the Swift enum that holds each namespace's types. Namespaces not listed get their name from the
+///   table of well-known namespaces (``WellKnownNamespaces``), else a name made from their URI.
 /// - `closedTypes`: enumerations whose set the specification closes, as `namespace#name` of a named simple type,
 ///   or `namespace#element@attribute` for one declared in place. Every other enumeration gets `unknown(String)`.
 /// - `renames`: better names for generated types, members and nested types, keyed by `namespace#Type` or

@@ -15,8 +15,12 @@ final class SchemaSet {
     init(config: GeneratorConfig, diagnostics: DiagnosticCollector) {
         self.config = config
         self.diagnostics = diagnostics
-        usedEnumNames = Set(config.namespaces.values)
+        usedEnumNames = Set(config.namespaces.values).union(WellKnownNamespaces.names.values)
     }
+
+    /// Namespaces of the schemas the run can see besides those added (on the search path and in the imported
+    /// modules' folders): a namespace name made from a URI keeps its version when another version is among them.
+    var visibleNamespaces: Set<String> = []
 
     /// The module of each namespace whose types come from another module.
     private var modules: [String: String] = [:]
@@ -114,18 +118,51 @@ final class SchemaSet {
     func swiftName(ofComplexType name: QName) -> String? { complexTypeNames[name] }
     func swiftName(ofSimpleType name: QName) -> String? { simpleTypeNames[name] }
 
-    /// The enum that holds a namespace's types: from the configuration, or made from the URI.
+    /// The enum that holds a namespace's types: from the configuration, else from the table of well-known
+    /// namespaces (``WellKnownNamespaces``), else made from the URI.
+    ///
+    /// A well-known name that the configuration gives to another namespace gets a number; a name made from a URI
+    /// never takes a configured or well-known one, and leaves out the namespace's version (`urn:example:foo:1` →
+    /// `ExampleFoo`) unless another version of it is in sight.
     func namespaceEnum(_ namespace: String) -> String {
         if let name = config.namespaces[namespace] ?? namespaceEnums[namespace] { return name }
-        let skipped: Set<String> = ["http", "https", "urn", "www", "org", "com", "net", "protocol", "ns", "xmlns"]
-        var words = SwiftNames.words(namespace).filter { !skipped.contains($0.lowercased()) }
+        var name: String
+        if let wellKnown = WellKnownNamespaces.names[namespace] {
+            let configured = Set(config.namespaces.values)
+            name = configured.contains(wellKnown) ? SwiftNames.unique(wellKnown, in: usedEnumNames) : wellKnown
+        } else {
+            name = SwiftNames.unique(derivedEnumName(namespace), in: usedEnumNames)
+        }
+        usedEnumNames.insert(name)
+        namespaceEnums[namespace] = name
+        return name
+    }
+
+    private func derivedEnumName(_ namespace: String) -> String {
+        var uri = namespace
+        if let stem = Self.versionStem(namespace) {
+            let others = visibleNamespaces.union(documents.map(\.targetNamespace)).union(config.namespaces.keys)
+                .union(WellKnownNamespaces.names.keys)
+            if !others.contains(where: { $0 != namespace && Self.versionStem($0) == stem }) { uri = stem }
+        }
+        let skipped: Set<String> = [
+            "http", "https", "urn", "www", "org", "com", "net", "protocol", "ns", "xmlns", "xmpp",
+        ]
+        var words = SwiftNames.words(uri).filter { !skipped.contains($0.lowercased()) }
         if words.first?.lowercased() == "jabber" && words.count > 1 { words.removeFirst() }
         var name = SwiftNames.typeName(words.joined(separator: "-"))
         if namespace.isEmpty || name == "_" { name = "NoNamespace" }
         if name.first?.isLetter != true { name = "NS" + name }
-        name = SwiftNames.unique(name, in: usedEnumNames)
-        usedEnumNames.insert(name)
-        namespaceEnums[namespace] = name
         return name
+    }
+
+    /// A versioned namespace without its version (`urn:xmpp:foo:1` → `urn:xmpp:foo`), or `nil` when it ends in no
+    /// version number.
+    static func versionStem(_ namespace: String) -> String? {
+        guard let separator = namespace.lastIndex(where: { $0 == ":" || $0 == "/" }) else { return nil }
+        let version = namespace[namespace.index(after: separator)...]
+        guard !version.isEmpty, version.allSatisfy({ $0.isASCII && $0.isNumber }), separator > namespace.startIndex
+        else { return nil }
+        return String(namespace[..<separator])
     }
 }

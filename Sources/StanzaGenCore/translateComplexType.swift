@@ -13,7 +13,7 @@ extension SchemaTranslator {
         for attribute in attributes(of: type, depth: 0) {
             addAttribute(attribute, to: model, taken: &taken, typeNames: &typeNames, context: context)
         }
-        switch effectiveContent(of: type, depth: 0) {
+        switch set.effectiveContent(of: type) {
         case .empty:
             break
         case .simple(let valueType):
@@ -139,34 +139,6 @@ extension SchemaTranslator {
 
     // MARK: - Content
 
-    private func effectiveContent(of type: ComplexType, depth: Int) -> ComplexType.Content {
-        guard let base = type.base, depth < 16, let baseType = set.complexType(base) else {
-            if case .simple(let value) = type.content, case .named(let name) = value,
-                let baseType = set.complexType(name)
-            {
-                // simpleContent extending a complex type with simple content: its value type.
-                return depth < 16 ? effectiveContent(of: baseType, depth: depth + 1) : .simple(.unspecified)
-            }
-            return type.content
-        }
-        let inherited = effectiveContent(of: baseType, depth: depth + 1)
-        if case .simple = type.content, case .simple = inherited, !type.isExtension {
-            return type.content
-        }
-        guard type.isExtension else { return type.content }  // a restriction restates the content it keeps
-        switch (inherited, type.content) {
-        case (.empty, let own): return own
-        case (let inherited, .empty): return inherited
-        case (.simple, .simple): return inherited
-        case (.elements(let base), .elements(let own)):
-            return .elements(
-                ModelGroup(
-                    compositor: .sequence, particles: [.group(base), .group(own)], occurs: .one,
-                    location: own.location))
-        default: return type.content
-        }
-    }
-
     private func hasMixedBase(_ type: ComplexType, depth: Int) -> Bool {
         guard let base = type.base, depth < 16, let baseType = set.complexType(base) else { return false }
         return baseType.isMixed || hasMixedBase(baseType, depth: depth + 1)
@@ -200,7 +172,9 @@ extension SchemaTranslator {
             }
             let optional = Occurs(min: 0, max: occurs.max)
             if others.isEmpty, elements.count > 1 {
-                items.append(.choice(elements, occurs))
+                // A choice that can match nothing (an alternative with minOccurs='0') is optional, so that its
+                // absence decodes; one that cannot keeps the occurrence it is given.
+                items.append(.choice(elements, set.isEmptiable(group) ? optional : occurs))
                 return
             }
             // Alternatives that are groups or repeated elements: each becomes optional on its own.
@@ -280,7 +254,7 @@ extension SchemaTranslator {
 
     private func isEmpty(_ type: ComplexType) -> Bool {
         guard attributes(of: type, depth: 0).isEmpty, !type.attributes.anyAttribute else { return false }
-        switch effectiveContent(of: type, depth: 0) {
+        switch set.effectiveContent(of: type) {
         case .empty: return true
         case .simple(let value): return isEmptyValue(value)
         case .elements(let group): return group.particles.isEmpty && !type.isMixed

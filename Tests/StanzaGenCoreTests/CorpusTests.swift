@@ -164,6 +164,35 @@ import Testing
             Issue.record("\(entry.file): generated code that does not compile")
         }
     }
+
+    @Test func theIQAuthQueryOfTheCorpusHasAnOptionalChoice() throws {
+        // XEP-0078's query: username?, (password? | digest?), resource?; its get request is empty (issue 17).
+        let diagnostics = DiagnosticCollector()
+        let output = try #require(
+            GeneratorPipeline(moduleName: "Corpus").run(
+                [Self.corpus.appendingPathComponent("xep-0078-iq-auth.xsd").path], diagnostics: diagnostics
+            ).first)
+        #expect(output.contents.contains("public var choice: NonSASLAuth.Query.Choice?\n"))
+        #expect(output.contents.contains("self.choice = try reader.choice(NonSASLAuth.Query.Choice.self"))
+        #expect(!output.contents.contains("requiredChoice"))
+    }
+
+    /// The corpus files the repository holds as fixtures (the decoding tests', the downstream example's) are the
+    /// corpus's, unchanged.
+    @Test(arguments: [
+        "Tests/StanzaGenPluginTests/Schemas/xep-0078-iq-auth.xsd",
+        "Examples/XSFPayloads/Sources/XSFPayloads/Schemas/xep-0084-avatar-data.xsd",
+        "Examples/XSFPayloads/Sources/XSFPayloads/Schemas/xep-0084-avatar-metadata.xsd",
+        "Examples/XSFPayloads/Sources/XSFPayloads/Schemas/xep-0085-chatstates.xsd",
+        "Examples/XSFPayloads/Sources/XSFPayloads/Schemas/xep-0114-component-accept.xsd",
+        "Examples/XSFPayloads/Sources/XSFPayloads/Schemas/xep-0333-chat-markers-0.xsd",
+    ])
+    func fixturesCopiedFromTheCorpusAreUnchanged(_ path: String) throws {
+        let copy = try Data(contentsOf: repositoryRoot.appendingPathComponent(path))
+        let original = try Data(
+            contentsOf: Self.corpus.appendingPathComponent(URL(fileURLWithPath: path).lastPathComponent))
+        #expect(copy == original, "\(path) differs from the corpus's file")
+    }
 }
 
 struct CorpusError: Error, CustomStringConvertible {

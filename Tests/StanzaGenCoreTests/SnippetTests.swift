@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import StanzaGenCore
@@ -78,6 +79,93 @@ import Testing
         #expect(swift.contains("        case cloudy(XMLValueElement<String>)\n"))
         #expect(swift.contains("        case storm(ExampleWeather.Storm)\n"))
         #expect(swift.contains("        case unknown(XMLElement)\n"))
+    }
+
+    @Test func aChoiceThatCanMatchNothingIsOptional() throws {
+        let (swift, diagnostics) = try generate(
+            header + """
+                <xs:group name='either'><xs:choice>
+                  <xs:element name='left' type='xs:string' minOccurs='0'/><xs:element name='right' type='xs:string'/>
+                </xs:choice></xs:group>
+                <xs:complexType name='Base'><xs:sequence>
+                  <xs:element name='id' type='xs:string' minOccurs='0'/>
+                </xs:sequence></xs:complexType>
+                <xs:element name='auth'><xs:complexType><xs:sequence>
+                  <xs:element name='username' type='xs:string' minOccurs='0'/>
+                  <xs:choice>
+                    <xs:element name='password' type='xs:string' minOccurs='0'/>
+                    <xs:element name='digest' type='xs:string' minOccurs='0'/>
+                  </xs:choice>
+                </xs:sequence></xs:complexType></xs:element>
+                <xs:element name='strict'><xs:complexType><xs:choice>
+                  <xs:element name='left' type='xs:string'/><xs:element name='right' type='xs:string'/>
+                </xs:choice></xs:complexType></xs:element>
+                <xs:element name='grouped'><xs:complexType><xs:group ref='either'/></xs:complexType></xs:element>
+                <xs:element name='nested'><xs:complexType><xs:sequence><xs:choice>
+                  <xs:element name='left' type='xs:string'/>
+                  <xs:choice><xs:element name='up' type='xs:string' minOccurs='0'/></xs:choice>
+                  <xs:element name='right' type='xs:string'/>
+                </xs:choice></xs:sequence></xs:complexType></xs:element>
+                <xs:element name='derived'><xs:complexType><xs:complexContent><xs:extension base='Base'>
+                  <xs:choice><xs:element name='left' type='xs:string'/><xs:element ref='strict' minOccurs='0'/></xs:choice>
+                </xs:extension></xs:complexContent></xs:complexType></xs:element>
+                <xs:element name='repeated'><xs:complexType><xs:choice maxOccurs='unbounded'>
+                  <xs:element name='left' type='xs:string' minOccurs='0'/><xs:element name='right' type='xs:string'/>
+                </xs:choice></xs:complexType></xs:element>
+                </xs:schema>
+                """, config: GeneratorConfig(namespaces: ["urn:example:weather": "Weather"]))
+        #expect(diagnostics.isEmpty, "\(diagnostics)")
+        for type in ["Auth", "Grouped", "Derived"] {
+            #expect(swift.contains("public var choice: Weather.\(type).Choice?\n"), "\(type)")
+            #expect(swift.contains("choice: Weather.\(type).Choice? = nil,"), "\(type)")
+            #expect(swift.contains("self.choice = try reader.choice(Weather.\(type).Choice.self"), "\(type)")
+        }
+        // A nested choice with an optional alternative makes its alternatives optional each, as before.
+        #expect(swift.contains("public var up: String?\n"))
+        #expect(swift.contains("public var left: String?\n"))
+        // A choice that cannot match nothing stays required, and its absence is an error.
+        #expect(swift.contains("public var choice: Weather.Strict.Choice\n"))
+        #expect(swift.contains("self.choice = try reader.requiredChoice(Weather.Strict.Choice.self"))
+        #expect(swift.contains("public var choices: [Weather.Repeated.Choice]\n"))
+    }
+
+    @Test func aSchemaWhoseNamespaceAnImportedModuleGeneratesDeclaresNothing() throws {
+        let states = try temporaryFile(
+            "xep-0203.xsd",
+            """
+            <xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' elementFormDefault='qualified'
+                       targetNamespace='urn:xmpp:delay'>
+              <xs:element name='delay'><xs:complexType/></xs:element>
+            </xs:schema>
+            """)
+        let status = try temporaryFile(
+            "status.xsd",
+            """
+            <xs:schema xmlns:xs='http://www.w3.org/2001/XMLSchema' elementFormDefault='qualified'
+                       xmlns:d='urn:xmpp:delay' targetNamespace='urn:example:status'>
+              <xs:import namespace='urn:xmpp:delay'/>
+              <xs:element name='status'><xs:complexType><xs:sequence>
+                <xs:element name='note' type='xs:string'/><xs:element ref='d:delay'/>
+              </xs:sequence></xs:complexType></xs:element>
+            </xs:schema>
+            """)
+        let diagnostics = DiagnosticCollector()
+        let outputs = GeneratorPipeline(
+            searchPaths: [URL(fileURLWithPath: states).deletingLastPathComponent().path],
+            imports: ["XMPPExtensions=" + repositoryRoot.appendingPathComponent("Schemas/extensions").path],
+            moduleName: "App"
+        ).run([states, status], diagnostics: diagnostics)
+        #expect(outputs.map(\.fileName) == ["xep-0203.xsd.swift", "status.xsd.swift"])
+        let stub = outputs[0].contents
+        #expect(!stub.contains("enum ") && !stub.contains("struct ") && !stub.contains("\nimport "), "\(stub)")
+        #expect(!stub.contains("public import"))
+        #expect(stub.contains("already generated by XMPPExtensions, as `Delay`"))
+        let warning = try #require(diagnostics.diagnostics.first { $0.file == states })
+        #expect(warning.severity == .warning)
+        #expect(warning.message.contains("XMPPExtensions as `Delay` (from delay.xsd)"), "\(warning)")
+        // What refers to the namespace uses the module's types.
+        #expect(outputs[1].contents.contains("public import XMPPExtensions\n"))
+        #expect(outputs[1].contents.contains("public var delay: Delay.Delay\n"))
     }
 
     @Test func theConfigurationMapsAMemberToAType() throws {
