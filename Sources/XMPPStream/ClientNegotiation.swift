@@ -437,13 +437,13 @@ public struct ClientNegotiation: StreamNegotiating {
             .streamError, "the server sent a stream error (\(condition))\(text)", condition: condition)
     }
 
-    /// A server's text made safe to print: control characters become spaces, and it is cut to
-    /// ``maximumServerTextLength`` characters (with an ellipsis).
-    public static func sanitized(_ text: String) -> String {
+    /// A server's text made safe to print: control characters become spaces, and it is cut to `limit` characters
+    /// (``maximumServerTextLength`` by default), with an ellipsis.
+    public static func sanitized(_ text: String, limit: Int = maximumServerTextLength) -> String {
         var result = ""
         var count = 0
         for scalar in text.unicodeScalars {
-            if count == maximumServerTextLength {
+            if count == limit {
                 result += "…"
                 break
             }

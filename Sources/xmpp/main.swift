@@ -23,6 +23,12 @@ func fail(_ message: String, code: Int32 = 1) -> Never {
     exit(code)
 }
 
+/// An error as one line: what servers said is already cut and cleaned (``ClientNegotiation/sanitized(_:)``); this
+/// makes sure of it for every error, as a terminal must not be driven by a server's text.
+func oneLine(_ error: any Error) -> String {
+    ClientNegotiation.sanitized("\(error)", limit: 400)
+}
+
 func usage() -> Never {
     fail(
         """
@@ -105,7 +111,7 @@ let client: XMPPClient
 do {
     client = try XMPPClient(configuration: configuration)
 } catch {
-    fail("\(error)")
+    fail(oneLine(error))
 }
 do {
     if options.command == "demo" {
@@ -135,7 +141,7 @@ do {
     await client.close()
 } catch {
     await client.close()
-    fail("\(error)")
+    fail(oneLine(error))
 }
 
 /// A whole session with two accounts, narrated: TLS, SCRAM, bind, roster, a message each way, disco, version, ping.
