@@ -105,26 +105,51 @@ struct LiveFaultTests {
         return task
     }
 
+    /// A receiver connected directly and a sender through the proxy, both serving and bound.
+    struct Pair {
+        let proxy: FaultProxy
+        let sender: XMPPClient
+        let senderLog: FaultLog
+        let receiverLog: FaultLog
+        let to: JID
+        let tasks: [Task<Void, any Error>]
+
+        static func start(on server: LiveServer, tag: String) async throws -> Pair {
+            let proxy = try await FaultProxy.start(to: server.host, port: server.startTLSPort)
+            let receiverLog = FaultLog()
+            let senderLog = FaultLog()
+            let receiver = try XMPPClient(configuration: configuration(server, "user3", resource: "receiver-\(tag)"))
+            let sender = try XMPPClient(
+                configuration: configuration(server, "user2", resource: "sender-\(tag)", through: proxy))
+            receiverLog.watch(receiver)
+            receiverLog.receive(on: receiver)
+            senderLog.watch(sender)
+            let receiving = try await serve(receiver, log: receiverLog)
+            let sending = try await serve(sender, log: senderLog)
+            let to = try #require(receiver.boundJID)
+            return Pair(
+                proxy: proxy, sender: sender, senderLog: senderLog, receiverLog: receiverLog, to: to,
+                tasks: [sending, receiving])
+        }
+
+        func stop() async {
+            for task in tasks { task.cancel() }
+            for task in tasks { _ = try? await task.value }
+            await proxy.stop()
+        }
+    }
+
     @Test(arguments: LiveServer.names)
     func aThousandMessagesSurviveTwentyCuts(_ name: String) async throws {
-        let server = try LiveServer.require(name)
-        let proxy = try await FaultProxy.start(to: server.host, port: server.startTLSPort)
-        let receiverLog = FaultLog()
-        let senderLog = FaultLog()
-        let receiver = try XMPPClient(configuration: Self.configuration(server, "user3", resource: "receiver-\(name)"))
-        let sender = try XMPPClient(
-            configuration: Self.configuration(server, "user2", resource: "sender-\(name)", through: proxy))
-        receiverLog.watch(receiver)
-        receiverLog.receive(on: receiver)
-        senderLog.watch(sender)
-        let receiving = try await Self.serve(receiver, log: receiverLog)
-        let sending = try await Self.serve(sender, log: senderLog)
-        let to = try #require(receiver.boundJID)
+        let pair = try await Pair.start(on: try LiveServer.require(name), tag: "\(name)")
+        let (proxy, sender, senderLog, receiverLog, to) = (
+            pair.proxy, pair.sender, pair.senderLog, pair.receiverLog, pair.to
+        )
 
         // 20 rounds of 50 messages. In each, once the stream is up again, a cut is armed at a random byte count toward
         // the server (so mostly mid-stanza), alternating FIN and reset; one that has not happened by the end of its
         // round is made at once. Messages sent while the connection is down are held and go out on the resumed stream.
-        var random = SeededGenerator(seed: name == "prosody" ? 0x5eed_0001 : 0x5eed_0002)
+        var random = SplitMix64(seed: name == "prosody" ? 0x5eed_0001 : 0x5eed_0002)
         var midStream = 0
         for round in 0..<20 {
             try await senderLog.wait(for: 15, "the stream to come back before cut \(round + 1)") {
@@ -188,11 +213,7 @@ struct LiveFaultTests {
                 + "undeliverable \(undeliverable.count), reconnect→resumed median \(String(format: "%.1f", median)) ms, "
                 + "max \(String(format: "%.1f", times.last ?? 0)) ms")
 
-        sending.cancel()
-        receiving.cancel()
-        _ = try? await sending.value
-        _ = try? await receiving.value
-        await proxy.stop()
+        await pair.stop()
     }
 
     @Test(arguments: LiveServer.names)
@@ -236,19 +257,10 @@ struct LiveFaultTests {
 
     @Test(arguments: LiveServer.names)
     func aStalledConnectionResumesWithNothingLost(_ name: String) async throws {
-        let server = try LiveServer.require(name)
-        let proxy = try await FaultProxy.start(to: server.host, port: server.startTLSPort)
-        let receiverLog = FaultLog()
-        let senderLog = FaultLog()
-        let receiver = try XMPPClient(configuration: Self.configuration(server, "user3", resource: "stall-r-\(name)"))
-        let sender = try XMPPClient(
-            configuration: Self.configuration(server, "user2", resource: "stall-s-\(name)", through: proxy))
-        receiverLog.watch(receiver)
-        receiverLog.receive(on: receiver)
-        senderLog.watch(sender)
-        let receiving = try await Self.serve(receiver, log: receiverLog)
-        let sending = try await Self.serve(sender, log: senderLog)
-        let to = try #require(receiver.boundJID)
+        let pair = try await Pair.start(on: try LiveServer.require(name), tag: "stall-\(name)")
+        let (proxy, sender, senderLog, receiverLog, to) = (
+            pair.proxy, pair.sender, pair.senderLog, pair.receiverLog, pair.to
+        )
         // Stalled: the messages are held by the proxy, unacknowledged; then the connection is reset while stalled.
         proxy.mode = .stall
         for n in 1...20 { try await sender.send(Message.chat(to: to, body: "stalled \(n)").withID("s\(n)")) }
@@ -264,11 +276,7 @@ struct LiveFaultTests {
         }
         #expect(receiverLog.state.withLockedValue { $0.received.values.allSatisfy { $0 == 1 } })
         #expect(senderLog.count { if case .resumed = $0 { true } else { false } } == 1)
-        sending.cancel()
-        receiving.cancel()
-        _ = try? await sending.value
-        _ = try? await receiving.value
-        await proxy.stop()
+        await pair.stop()
     }
 
     // MARK: - What is not retried
@@ -367,18 +375,5 @@ extension Message {
         var message = self
         message.id = id
         return message
-    }
-}
-
-/// SplitMix64: a seeded generator, so a failing run can be repeated.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

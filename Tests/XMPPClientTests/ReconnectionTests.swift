@@ -20,7 +20,7 @@ import XMPPTesting
     }
 
     @Test func fullJitterStaysBetweenZeroAndTheCeiling() {
-        let generator = NIOLockedValueBox(SeededGenerator(seed: 42))
+        let generator = NIOLockedValueBox(SplitMix64(seed: 42))
         let policy = ReconnectionPolicy(
             initialDelay: .milliseconds(500), maximumDelay: .seconds(30),
             random: { generator.withLockedValue { Double.random(in: 0..<1, using: &$0) } })

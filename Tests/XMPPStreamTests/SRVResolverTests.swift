@@ -1,6 +1,7 @@
 import Synchronization
 import Testing
 import XMPPStream
+import XMPPTesting
 
 /// SRV answers parsed from canned DNS messages, RFC 2782 ordering, and the XEP-0368 merge of `_xmpps-client` and
 /// `_xmpp-client`, with DNS replaced by a table of answers.
@@ -253,19 +254,4 @@ struct DNSMessage {
 /// The names a resolver was asked for.
 final class AskedNames: Sendable {
     let names = Mutex<[String]>([])
-}
-
-/// A small seeded generator (SplitMix64), so that statistical checks are repeatable.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
