@@ -264,14 +264,21 @@ public final class XMPPClient: XMPPEndpoint {
         return result
     }
 
-    /// Connects and serves until the connection ends or the task is cancelled; cancelled, it closes the stream
-    /// cleanly and returns.
+    /// Connects and serves until ``close()`` or cancellation, reconnecting after every lost connection as
+    /// ``Configuration/reconnection`` says; cancelled, it closes the stream cleanly and returns.
+    ///
+    /// Between connections it waits the policy's delay (``ConnectionEvent/reconnecting(attempt:delay:)``), then
+    /// resumes the stream (``ConnectionEvent/resumed(_:)``) or binds anew and reports what could not be sent again
+    /// (``ConnectionEvent/reboundWithoutResumption(resent:undeliverable:)``). Meanwhile ``send(_:)`` queues and
+    /// requests wait for their replies. Failures that another attempt would repeat are thrown at once
+    /// (``ReconnectionPolicy/isFatal(_:)``). With ``ReconnectionPolicy/never``, it serves one connection.
     ///
     /// In a swift-service-lifecycle `ServiceGroup`, import `XMPPServiceLifecycle`: its `run()` is this method with
     /// graceful shutdown as the cancellation.
     ///
-    /// - Throws: What ``connect()`` throws (unless the task was cancelled meanwhile), or ``XMPPClientError``
-    ///   (`connectionClosed`) when the connection ends without ``close()``.
+    /// - Throws: A fatal failure (a wrong password, a certificate that does not verify, a `conflict`...), or the last
+    ///   failure once ``ReconnectionPolicy/maximumAttempts`` attempts in a row have failed. Stanzas the server had not
+    ///   acknowledged by then stay counted in ``unacknowledgedCount`` and in ``streamManagementState``.
     public func serve() async throws {
         let policy = configuration.reconnection
         guard policy.isEnabled else {

@@ -62,7 +62,14 @@ import XMPPTesting
         let client = try await ClientBootstrap(group: group)
             .channelInitializer { $0.pipeline.addHandler(collector) }
             .connect(host: "127.0.0.1", port: proxy.port).get()
-        return Setup(echo: echo, proxy: proxy, client: client, collector: collector)
+        let setup = Setup(echo: echo, proxy: proxy, client: client, collector: collector)
+        // One round trip first: the proxy's connection to the server is up, so a mode set next applies to what
+        // follows (under load, connecting upstream can take longer than a test's pause).
+        try await setup.send("ready")
+        try await setup.wait { setup.received == "ready" }
+        #expect(setup.received == "ready")
+        collector.received.withLockedValue { $0 = [] }
+        return setup
     }
 
     @Test func forwardsBothWays() async throws {
@@ -72,6 +79,7 @@ import XMPPTesting
         try await setup.wait { setup.received == "hello, world" }
         #expect(setup.received == "hello, world")
         #expect(setup.proxy.acceptedConnections == 1)
+        #expect(setup.proxy.cuts == 0)
         await setup.stop()
     }
 
