@@ -313,23 +313,29 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
             element = kept
         }
         guard let channel else {
-            guard hold(element) else { throw XMPPClientError(.connectionClosed, "not connected") }
+            guard try hold(element) else { throw XMPPClientError(.connectionClosed, "not connected") }
             return
         }
         do {
             try await channel.writeAndFlush(element)
         } catch {
             // The connection went away before the stream took the stanza: held for the next one, if reconnecting.
-            guard hold(element) else { throw error }
+            guard try hold(element) else { throw error }
         }
     }
 
     /// Queues a stanza for the next connection while a supervisor reconnects; `false` when nothing holds it.
-    private func hold(_ element: XMLElement) -> Bool {
+    ///
+    /// - Throws: ``XMPPClientError`` (`connectionClosed`) when ``StreamManagement/Settings/maximumHeld`` stanzas
+    ///   wait already.
+    private func hold(_ element: XMLElement) throws -> Bool {
         guard StreamManagement.isStanza(element) else { return false }
         let session = state.withLockedValue { $0.holding ? $0.session : nil }
         guard let session else { return false }
-        _ = session.withState { $0.sending(element) }
+        guard session.hold(element) else {
+            throw XMPPClientError(
+                .connectionClosed, "not connected, and the stanzas held for the next connection are at their limit")
+        }
         return true
     }
 

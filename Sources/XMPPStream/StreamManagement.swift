@@ -23,18 +23,24 @@ public struct StreamManagement: Sendable {
         public var requestAfterStanzas: Int
         /// Ask for an acknowledgement this long after a stanza was sent without one, in milliseconds.
         public var requestAfterMilliseconds: Int
+        /// The most stanzas held for the next connection while disconnected; sending more fails at once, so that a long
+        /// outage cannot grow memory without bound.
+        public var maximumHeld: Int
 
-        /// Creates settings: resumable, an `<r/>` after 5 stanzas or 1 second.
+        /// Creates settings: resumable, an `<r/>` after 5 stanzas or 1 second, at most 10,000 stanzas held while
+        /// disconnected.
         public init(
             resume: Bool = true,
             maximumResumptionTime: Int? = nil,
             requestAfterStanzas: Int = 5,
-            requestAfterMilliseconds: Int = 1000
+            requestAfterMilliseconds: Int = 1000,
+            maximumHeld: Int = 10_000
         ) {
             self.resume = resume
             self.maximumResumptionTime = maximumResumptionTime
             self.requestAfterStanzas = max(1, requestAfterStanzas)
             self.requestAfterMilliseconds = max(1, requestAfterMilliseconds)
+            self.maximumHeld = max(0, maximumHeld)
         }
     }
 

@@ -100,6 +100,19 @@ public final class StreamManagementSession: Sendable {
         }
     }
 
+    /// Holds a stanza for the next connection (it goes out on the resumed stream, or after binding anew), unless
+    /// ``StreamManagement/Settings/maximumHeld`` stanzas wait already, counting those a failed resumption set aside.
+    ///
+    /// - Returns: Whether it is held.
+    public func hold(_ stanza: XMLElement) -> Bool {
+        state.withLockedValue { state in
+            let waiting = state.management.unacknowledgedCount + state.orphans.count
+            guard waiting < state.management.settings.maximumHeld else { return false }
+            _ = state.management.sending(stanza)
+            return true
+        }
+    }
+
     /// The stanzas a failed resumption set aside, oldest first; each is handed out once.
     public func takeOrphans() -> [XMLElement] {
         state.withLockedValue { state in

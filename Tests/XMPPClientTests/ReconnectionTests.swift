@@ -121,6 +121,32 @@ import XMPPTesting
         #expect(clock.sleeperCount == 0)
     }
 
+    @Test func stanzasAreHeldWhileReconnectingUpToTheLimit() async throws {
+        let clock = TestClock()
+        var configuration = try Self.client(port: try await Self.refusedPort(), clock: clock, attempts: nil)
+            .configuration
+        configuration.streamManagement = StreamManagement.Settings(maximumHeld: 3)
+        let client = try XMPPClient(configuration: configuration)
+        let serving = Task { try await client.serve() }
+        await clock.waitForSleepers(1)
+        let to = try JID(parsing: "romeo@example.net")
+        for n in 1...3 { try await client.send(Message.chat(to: to, body: "held \(n)")) }
+        #expect(client.unacknowledgedCount == 3)
+        // The next attempt fails too: what was held is kept (set aside for after binding), and still counts.
+        clock.advance(by: .milliseconds(500))
+        await clock.waitForSleepers(1)
+        let error = try await #require(throws: XMPPClientError.self) {
+            try await client.send(Message.chat(to: to, body: "one too many"))
+        }
+        #expect(error.code == .connectionClosed)
+        #expect(error.message.contains("at their limit"))
+        // After close() nothing holds: sending fails as before.
+        await client.close()
+        try await serving.value
+        #expect(client.unacknowledgedCount == 0)
+        await #expect(throws: XMPPClientError.self) { try await client.send(Message.chat(to: to, body: "late")) }
+    }
+
     @Test func cancellationStopsASupervisorThatIsWaiting() async throws {
         let clock = TestClock()
         let client = try Self.client(port: try await Self.refusedPort(), clock: clock, attempts: nil)
