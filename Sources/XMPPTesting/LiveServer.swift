@@ -41,7 +41,15 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     ///
     /// - Parameter name: `prosody` or `ejabberd`.
     public static func named(_ name: String) -> LiveServer? {
-        let environment = ProcessInfo.processInfo.environment
+        described(name, by: ProcessInfo.processInfo.environment)
+    }
+
+    /// The server that a set of `server.env` keys describes, or `nil` when they do not.
+    ///
+    /// - Parameters:
+    ///   - name: `prosody` or `ejabberd`.
+    ///   - environment: the keys and values (`XMPP_PROSODY_HOST` ...).
+    public static func described(_ name: String, by environment: [String: String]) -> LiveServer? {
         let prefix = "XMPP_\(name.uppercased())_"
         guard let host = environment[prefix + "HOST"], let domain = environment[prefix + "DOMAIN"],
             let startTLS = environment[prefix + "STARTTLS_PORT"].flatMap(Int.init),
