@@ -157,6 +157,15 @@ public struct StreamManagement: Sendable {
         return Resumption(id: id, handled: handled, boundJID: boundJID, location: location)
     }
 
+    /// Takes the stanzas that wait in the queue before stream management is enabled on a new stream: they were held
+    /// while reconnecting and have not been written on this stream, so the server's counting will not include them.
+    public mutating func takeQueuedBeforeEnabling() -> [XMLElement] {
+        let queued = Array(queue[head...])
+        queue = []
+        head = 0
+        return queued
+    }
+
     /// The server answered `<enabled/>` on a new stream bound to `jid`: counting starts from zero both ways.
     ///
     /// - Returns: Whether the stream is resumable; a resumption id longer than ``maximumIDLength`` is refused (the

@@ -100,6 +100,18 @@ public final class StreamManagementSession: Sendable {
         }
     }
 
+    /// Stream management was enabled on a new stream (after binding): what was held meanwhile joins the stanzas a
+    /// failed resumption set aside (``takeOrphans()``), after them, so that the client sends them in order; the
+    /// server's count then starts with what is written from now on.
+    ///
+    /// - Returns: Whether the stream can be resumed.
+    public func enabled(_ element: XMLElement, boundJID jid: JID) -> Bool {
+        state.withLockedValue { state in
+            state.orphans += state.management.takeQueuedBeforeEnabling()
+            return state.management.enabled(element, boundJID: jid)
+        }
+    }
+
     /// Holds a stanza for the next connection (it goes out on the resumed stream, or after binding anew), unless
     /// ``StreamManagement/Settings/maximumHeld`` stanzas wait already, counting those a failed resumption set aside.
     ///

@@ -540,7 +540,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 if case .established(let jid, _) = action { jid } else { nil }
             }.first
             guard let jid else { return false }
-            _ = session.withState { $0.enabled(element, boundJID: jid) }
+            _ = session.enabled(element, boundJID: jid)
             isManaged = true
         case .resumed(let h):
             resend = try session.withState { state throws(StreamManagement.Failure) in
@@ -550,7 +550,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         case .resumeFailed(_, let h):
             session.resumptionFailed(handledByServer: h)
         case .enableFailed, .notOffered:
-            break
+            // Not managed on this stream: what was held meanwhile is the client's to send (``takeOrphans()``).
+            session.resumptionFailed(handledByServer: nil)
         }
         return isManaged
     }

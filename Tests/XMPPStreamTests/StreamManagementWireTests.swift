@@ -278,6 +278,43 @@ import XMPPTesting
         #expect(session.unacknowledgedCount == 0)
     }
 
+    /// Found by killing a real server: a stanza the application sends after `<failed/>` and before `<enabled/>` is
+    /// held in the queue but not written; had it stayed there, the new stream's first `<a h='1'/>` would have
+    /// "acknowledged" it instead of the stanza the server did count, which would then go again after the next loss.
+    @Test func whatIsHeldBeforeTheNewStreamIsEnabledGoesAfterTheOrphansAndIsNotCountedByTheServer() throws {
+        let session = try Self.leftSession()
+        let stream = try StreamHarness(streamManagement: session, resumption: session.resumption)
+        try Self.resumptionScript(stream, h: 41)
+        try stream.feed(
+            "<failed xmlns='urn:xmpp:sm:3' h='11'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                + "</failed>")
+        #expect(session.hold(try XMLElement(parsing: Self.message(7), defaultNamespace: "jabber:client")))
+        try stream.feed(Script.bindResult)
+        #expect(session.hold(try XMLElement(parsing: Self.message(8), defaultNamespace: "jabber:client")))
+        _ = try stream.written()
+        try stream.feed("<enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='true'/>")
+        #expect(try stream.outcome?.get().0 == Self.jid)
+        // Nothing was written for them on this stream, and the server counts from zero: the queue is empty.
+        #expect(try stream.written() == "")
+        #expect(session.unacknowledgedCount == 0)
+        #expect(session.takeOrphans().map { $0["id"] } == ["m2", "q1", "m7", "m8"])
+    }
+
+    @Test func whatIsHeldWhenTheNewStreamIsNotManagedIsHandedBackToo() throws {
+        let session = try Self.leftSession()
+        let stream = try StreamHarness(streamManagement: session, resumption: session.resumption)
+        try Self.resumptionScript(stream, h: 41)
+        try stream.feed(
+            "<failed xmlns='urn:xmpp:sm:3'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>")
+        #expect(session.hold(try XMLElement(parsing: Self.message(7), defaultNamespace: "jabber:client")))
+        try stream.feed(Script.bindResult)
+        try stream.feed(
+            "<failed xmlns='urn:xmpp:sm:3'><unexpected-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>")
+        #expect(try stream.outcome?.get().0 == Self.jid)
+        #expect(session.takeOrphans().map { $0["id"] } == ["m1", "m2", "q1", "m7"])
+        #expect(session.unacknowledgedCount == 0)
+    }
+
     @Test func aServerThatNoLongerOffersItIsAFailedResumption() throws {
         let session = try Self.leftSession()
         let stream = try StreamHarness(streamManagement: session, resumption: session.resumption)
