@@ -163,7 +163,7 @@ let package = Package(
         .target(
             name: "XMPPClient",
             dependencies: [
-                "XMPPStream", "XMPPBaseExtensions",
+                "XMPPStream", "XMPPBaseExtensions", "XMPPExtensions",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -19,7 +19,8 @@ public enum ConnectionEvent: Sendable, Hashable {
     /// server had not received was sent again.
     case resumed(JID)
     /// The stream could not be resumed and a new resource was bound (``bound(_:)`` came before): of the stanzas the
-    /// server had not acknowledged, these were sent again (messages, subscription requests and answers) and these
+    /// server had not acknowledged, and those sent while reconnecting, in the order they were sent, these went out on
+    /// the new stream (messages, subscription requests and answers) and these
     /// could not be delivered (IQs, whose requests fail to their callers, and presence that the new session
     /// supersedes). Nothing is dropped without this event.
     case reboundWithoutResumption(resent: [XMLElement], undeliverable: [XMLElement])

@@ -63,6 +63,7 @@ public final class KillableServer: Sendable {
         public var status: Int32
         /// What it printed on standard error (its last lines).
         public var output: String
+        /// The command, its status and its output.
         public var description: String { "\(command) exited with \(status): \(output)" }
     }
 
@@ -90,7 +91,8 @@ public final class KillableServer: Sendable {
             try? FileManager.default.removeItem(atPath: errorPath)
         }
         let command = ([script] + arguments).joined(separator: " ")
-        let status = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int32, any Error>) in
+        let status = try await withCheckedThrowingContinuation {
+            (continuation: CheckedContinuation<Int32, any Error>) in
             DispatchQueue.global().async {
                 do {
                     let pid = try spawn(
