@@ -160,6 +160,11 @@ public final class FaultProxy: Sendable {
         state.withLockedValue { $0.armed = Armed(direction: direction, remaining: max(0, bytes), cut: cut) }
     }
 
+    /// Disarms a cut that has not happened yet.
+    public func disarm() {
+        state.withLockedValue { $0.armed = nil }
+    }
+
     /// Whether an armed cut has not happened yet.
     public var isArmed: Bool { state.withLockedValue { $0.armed != nil } }
 

@@ -163,13 +163,14 @@ struct LiveFaultTests {
                 if n.isMultiple(of: 5) { try await Task.sleep(for: .milliseconds(1)) }
             }
             if proxy.cuts == cuts {
-                proxy.cut(after: 0, toward: .server, with: cut)
+                // Disarmed first: left armed, it would cut the next connection while it negotiates.
+                proxy.disarm()
                 proxy.cutAll(with: cut)
             } else {
                 midStream += 1
             }
-            try await senderLog.wait(for: 5, "cut \(round + 1) to be seen") {
-                senderLog.count { if case .disconnected = $0 { true } else { false } } > round
+            try await senderLog.wait(for: 15, "cut \(round + 1) to be seen") {
+                senderLog.count { if case .reconnecting = $0 { true } else { false } } > round
             }
         }
         #expect(proxy.cuts >= 20)
