@@ -235,11 +235,34 @@ public final class XMPPClient: XMPPEndpoint {
 
     /// Closes the stream gracefully (`</stream:stream>`, then a bounded wait for the server's) and the connection,
     /// and cancels scheduled work. Unavailable presence is implied by the close (RFC 6121 §4.6).
-    public func close() async {
+    ///
+    /// With stream management, it first asks the server to acknowledge what it has not yet (`<r/>`) and waits for the
+    /// answer, up to `acknowledgementTimeout`; what is still unacknowledged then is returned, not dropped unseen.
+    ///
+    /// - Parameter acknowledgementTimeout: How long to wait for the server's last `<a/>`.
+    /// - Returns: The stanzas the server did not acknowledge before the stream closed (the server may have handled
+    ///   them or not: it did not say); empty without stream management.
+    @discardableResult
+    public func close(acknowledgementTimeout: Duration = .seconds(2)) async -> [XMLElement] {
         waiting.withLockedValue { $0 }?.cancel()
+        if let session, let channel = core.channel, session.unacknowledgedCount > 0,
+            session.withState({ $0.isEnabled })
+        {
+            session.withState { $0.requested() }
+            try? await channel.writeAndFlush(StreamManagement.requestElement)
+            let deadline = ContinuousClock.now + acknowledgementTimeout
+            while session.unacknowledgedCount > 0, core.channel != nil, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+        }
         await core.close()
         // The stream ended on the server too: nothing is left to resume.
-        session?.end()
+        let unacknowledged = session?.end() ?? []
+        if !unacknowledged.isEmpty {
+            configuration.logger.notice(
+                "closed with stanzas the server had not acknowledged", metadata: ["count": "\(unacknowledged.count)"])
+        }
+        return unacknowledged
     }
 
     /// Connects, runs a body, then sends unavailable presence and closes cleanly, also when the body throws.

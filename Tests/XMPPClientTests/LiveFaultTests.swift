@@ -280,6 +280,35 @@ struct LiveFaultTests {
         await pair.stop()
     }
 
+    @Test(arguments: LiveServer.names)
+    func closeWaitsForTheLastAcknowledgementAndReturnsWhatHasNone(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let proxy = try await FaultProxy.start(to: server.host, port: server.startTLSPort)
+        let to = try JID(parsing: "user3@\(server.domain)")
+        // A live server acknowledges before the stream closes: nothing comes back.
+        let client = try XMPPClient(
+            configuration: Self.configuration(server, "user6", resource: "close-\(name)", through: proxy))
+        try await client.connect()
+        for n in 1...5 { try await client.send(Message.chat(to: to, body: "closing \(n)").withID("c\(n)")) }
+        #expect(client.unacknowledgedCount == 5)
+        #expect(await client.close().isEmpty)
+
+        // A stalled one does not: the five come back after the wait, not dropped unseen.
+        let stalled = try XMPPClient(
+            configuration: Self.configuration(server, "user6", resource: "close-stalled-\(name)", through: proxy))
+        try await stalled.connect()
+        proxy.mode = .stall
+        for n in 1...5 { try await stalled.send(Message.chat(to: to, body: "stalled \(n)").withID("s\(n)")) }
+        let closing = Task { await stalled.close(acknowledgementTimeout: .milliseconds(300)) }
+        // Then the connection goes (else the close waits its bounded time for the server's </stream:stream>).
+        try await Task.sleep(for: .milliseconds(600))
+        proxy.cutAll(with: .reset)
+        let left = await closing.value
+        #expect(left.compactMap { $0["id"] } == ["s1", "s2", "s3", "s4", "s5"])
+        proxy.mode = .forward
+        await proxy.stop()
+    }
+
     // MARK: - What is not retried
 
     @Test(arguments: LiveServer.names)
