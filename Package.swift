@@ -194,7 +194,7 @@ let package = Package(
         .executableTarget(
             name: "xmpp-bench",
             dependencies: [
-                "XMPPClient", .product(name: "Logging", package: "swift-log"),
+                "XMPPClient", "XMPPExtensions", .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures

@@ -2,6 +2,7 @@
 //
 //   xmpp-bench ingest --host 127.0.0.1 --port PORT
 //   xmpp-bench login  --host H --port P --jid J --password-env VAR --ca-file F [--count N]
+//   xmpp-bench roundtrip pingpong|window COUNT [WINDOW]   (RoundTrip.swift)
 //
 // Connects in plaintext (the harness's fake server speaks no TLS), SASL PLAIN, binds, sends initial presence,
 // counts message, presence and iq stanzas through the public API (a stanza handler, as an application would
@@ -99,6 +100,11 @@ nonisolated func logins() async {
             + "p90_ms=\(decimal(times[count * 9 / 10], digits: 1)) "
             + "cpu_ms_per_login=\(decimal(cpu * 1000 / Double(count), digits: 1))"
     )
+}
+
+if arguments.first == "roundtrip" {
+    await roundTrips()
+    exit(0)
 }
 
 if arguments.first == "login" {
