@@ -200,6 +200,16 @@ import XMPPTesting
                 ]))
     }
 
+    /// The server's `<failed/>` to a resumption, with the count it had handled, if it says.
+    static func itemNotFound(h: UInt32?) -> String {
+        "<failed xmlns='urn:xmpp:sm:3'\(h.map { " h='\($0)'" } ?? "")><item-not-found "
+            + "xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>"
+    }
+
+    static func messageElement(_ n: Int) throws -> XMLElement {
+        try XMLElement(parsing: message(n), defaultNamespace: "jabber:client")
+    }
+
     static func resumptionScript(_ stream: StreamHarness, h: UInt32) throws {
         try stream.connect()
         _ = try stream.written()
@@ -262,9 +272,7 @@ import XMPPTesting
         let stream = try StreamHarness(streamManagement: session, resumption: session.resumption)
         try Self.resumptionScript(stream, h: 41)
         // The server says it had handled 11 (the first message): only the other two come back.
-        try stream.feed(
-            "<failed xmlns='urn:xmpp:sm:3' h='11'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
-                + "</failed>")
+        try stream.feed(Self.itemNotFound(h: 11))
         #expect(try stream.written() == Script.bindRequest)
         #expect(session.lastOutcome == .resumeFailed(condition: "item-not-found", handled: 11))
         try stream.feed(Script.bindResult)
@@ -285,12 +293,10 @@ import XMPPTesting
         let session = try Self.leftSession()
         let stream = try StreamHarness(streamManagement: session, resumption: session.resumption)
         try Self.resumptionScript(stream, h: 41)
-        try stream.feed(
-            "<failed xmlns='urn:xmpp:sm:3' h='11'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
-                + "</failed>")
-        #expect(session.hold(try XMLElement(parsing: Self.message(7), defaultNamespace: "jabber:client")))
+        try stream.feed(Self.itemNotFound(h: 11))
+        #expect(session.hold(try Self.messageElement(7)))
         try stream.feed(Script.bindResult)
-        #expect(session.hold(try XMLElement(parsing: Self.message(8), defaultNamespace: "jabber:client")))
+        #expect(session.hold(try Self.messageElement(8)))
         _ = try stream.written()
         try stream.feed("<enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='true'/>")
         #expect(try stream.outcome?.get().0 == Self.jid)
@@ -306,7 +312,7 @@ import XMPPTesting
         try Self.resumptionScript(stream, h: 41)
         try stream.feed(
             "<failed xmlns='urn:xmpp:sm:3'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>")
-        #expect(session.hold(try XMLElement(parsing: Self.message(7), defaultNamespace: "jabber:client")))
+        #expect(session.hold(try Self.messageElement(7)))
         try stream.feed(Script.bindResult)
         try stream.feed(
             "<failed xmlns='urn:xmpp:sm:3'><unexpected-request xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>")
