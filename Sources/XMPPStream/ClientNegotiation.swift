@@ -72,6 +72,10 @@ public struct ClientNegotiation: StreamNegotiating {
         /// What became of stream management: enabled (with the server's `<enabled/>`), refused, resumed, not resumed,
         /// or not offered. Comes before ``established(boundJID:mechanism:)``.
         case streamManagement(StreamManagementOutcome)
+        /// A stanza the server routed to us after binding and before it answered our `<enable/>` (or the session
+        /// request): kept, and passed on once the stream is established, before what follows it. Not counted for
+        /// stream management (the server counts from its `<enabled/>`).
+        case stanzaBeforeEstablished(XMLElement)
         /// Negotiation succeeded: the stream is ready for stanzas.
         case established(boundJID: JID, mechanism: SASLMechanismName)
         /// Negotiation failed: close the stream and the connection.
@@ -204,6 +208,7 @@ public struct ClientNegotiation: StreamNegotiating {
             }
             return bound(jid, mechanism: mechanism)
         case .awaitingSession(let id, let jid, let mechanism):
+            if Self.isStanza(element), element["id"] != id { return [.stanzaBeforeEstablished(element)] }
             guard element.name == IQ.qualifiedName, element["id"] == id else {
                 return fail(.badInput, "expected the session result, got \(element.name)")
             }
@@ -225,6 +230,8 @@ public struct ClientNegotiation: StreamNegotiating {
                     .established(boundJID: jid, mechanism: mechanism),
                 ]
             default:
+                // Bound, the resource is reachable: a server may route a stanza to it before it reads <enable/>.
+                if Self.isStanza(element) { return [.stanzaBeforeEstablished(element)] }
                 return fail(.badInput, "expected <enabled/> or <failed/>, got \(element.name)")
             }
         case .idle, .awaitingHeader, .awaitingTLS, .established, .failed:
@@ -456,6 +463,12 @@ public struct ClientNegotiation: StreamNegotiating {
             count += 1
         }
         return result
+    }
+
+    /// Whether an element is a message, presence or IQ of the client namespace.
+    private static func isStanza(_ element: XMLElement) -> Bool {
+        element.name == Message.qualifiedName || element.name == Presence.qualifiedName
+            || element.name == IQ.qualifiedName
     }
 
     private static func errorCondition(_ iq: XMLElement) -> String {

@@ -65,6 +65,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var header: XMLStreamHeader?
     private var serializer = XMLSerializer()
     private var isEstablished = false
+    /// Stanzas that came after binding and before the stream was established (``ClientNegotiation/Action/stanzaBeforeEstablished(_:)``).
+    private var heldBeforeEstablished: [XMLElement] = []
     private var negotiationCompleted = false
     private var isStarted = false
     private var pendingRestart = false
@@ -303,6 +305,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                             }
                         case .established:
                             streamReady = true
+                        case .stanzaBeforeEstablished(let element):
+                            heldBeforeEstablished.append(element)
                         default:
                             break
                         }
@@ -327,6 +331,11 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             }
             buffer.moveReaderIndex(forwardBy: min(consumed, buffer.readableBytes))
             perform(actions, context: context)
+            if isEstablished, !heldBeforeEstablished.isEmpty {
+                // What the server routed before the stream was established goes first.
+                stanzas = heldBeforeEstablished + stanzas
+                heldBeforeEstablished = []
+            }
             if answerRequested, context.channel.isActive, let answer = session?.withState({ $0.answerElement }) {
                 // However many <r/> came in this read, one <a/> answers them all.
                 writeNow(answer, context: context)
@@ -486,6 +495,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
                 if !stanzas.isEmpty { writeNow(StreamManagement.requestElement, context: context) }
                 startLiveness(context: context)
                 completeNegotiation(.success((jid, mechanism)))
+            case .stanzaBeforeEstablished:
+                break  // held as it was read, delivered after `established`
             case .fail(let error):
                 failNegotiation(context: context, error)
             }

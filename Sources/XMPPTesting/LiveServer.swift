@@ -25,6 +25,8 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     public var password: String
     /// The XEP-0114 component port, domain and secret, when the server has a component configured.
     public var component: (port: Int, domain: String, secret: String)?
+    /// The domain of the server's multi-user chat service (XEP-0045), when it has one.
+    public var mucDomain: String?
 
     /// The server's name.
     public var description: String { name }
@@ -66,7 +68,7 @@ public struct LiveServer: Sendable, CustomStringConvertible {
         return LiveServer(
             name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS,
             plaintextPort: environment[prefix + "PLAINTEXT_PORT"].flatMap(Int.init), caFile: caFile,
-            password: password, component: component)
+            password: password, component: component, mucDomain: environment[prefix + "MUC_DOMAIN"])
     }
 
     /// Whether live tests run at all: some server is described, or the run requires them.

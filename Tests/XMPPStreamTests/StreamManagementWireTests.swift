@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import NIOEmbedded
 import SASL
@@ -81,6 +82,24 @@ import XMPPTesting
         for n in 1...5 { try Self.send(Self.message(n), on: stream) }
         #expect(!(try stream.written()).contains("urn:xmpp:sm:3"))
         #expect(session.unacknowledgedCount == 0)
+    }
+
+    /// Found against ejabberd: a room's presence for the resource just bound came before `<enabled/>`, and was
+    /// taken for a broken negotiation.
+    @Test func stanzasRoutedBeforeEnabledArePassedOnAfterItInOrderAndNotCounted() throws {
+        let session = StreamManagementSession()
+        let stream = try StreamHarness(streamManagement: session)
+        try Self.negotiateToEnable(stream)
+        try stream.feed("<presence from='garden@rooms.example.com/romeo' id='early1'/>")
+        #expect(stream.outcome == nil)
+        try stream.feed(
+            Self.inbound(1).replacingOccurrences(of: "id='in1'", with: "id='early2'")
+                + "<enabled xmlns='urn:xmpp:sm:3' id='sm-1' resume='true'/>" + Self.inbound(2) + Self.request)
+        #expect(try stream.outcome?.get().0 == Self.jid)
+        #expect(try stream.stanzas().map { $0["id"] } == ["early1", "early2", "in2"])
+        // The server counts from its <enabled/>: one stanza handled since.
+        #expect(try stream.written() == Self.answer(1))
+        #expect(stream.errors.isEmpty)
     }
 
     @Test func withoutTheFeatureNothingIsAskedFor() throws {

@@ -233,7 +233,10 @@ public final class MUCService: XMPPService {
         of nick: String, presence: Presence, x: MUCUser.X?, codes: Set<Int32>, in room: MUCRoom
     ) -> [RoomEvent.Kind] {
         let item = x?.items.first
-        let isSelf = codes.contains(110)
+        // Ours: marked 110, or from our nick (ejabberd leaves 110 out of a destroyed room's presence); and a destroyed
+        // room is gone for everyone in it.
+        let isSelf =
+            codes.contains(110) || x?.destroy != nil || room.state.withLockedValue { $0.nick == nick }
         // A nick change (303): the occupant stays, under the new nick whose presence follows.
         if codes.contains(303), let newNick = item?.nick {
             let renamed = room.state.withLockedValue { state -> RoomOccupant? in
