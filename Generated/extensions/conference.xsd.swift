@@ -3,12 +3,12 @@
 
 @_spi(Generated) public import XMPPXML
 
-public enum DirectInvitation {
+public enum DirectMUCInvitations {
     /// The XML namespace of these types.
     public static let namespace = "jabber:x:conference"
 }
 
-extension DirectInvitation {
+extension DirectMUCInvitations {
     /// A direct invitation to a multi-user chat room, sent by the inviter to the invitee in a message.
     ///
     /// - Remark: Generated from conference.xsd <x/>
@@ -51,14 +51,14 @@ extension DirectInvitation {
     }
 }
 
-extension DirectInvitation {
+extension DirectMUCInvitations {
     /// The payload types generated from conference.xsd, for a payload registry.
     public static let payloadTypes: [any XMLElementCodable.Type] = [X.self]
 }
 
 // MARK: - Runtime support
 
-extension DirectInvitation.X: XMLElementCodable {
+extension DirectMUCInvitations.X: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "jabber:x:conference", localName: "x")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {

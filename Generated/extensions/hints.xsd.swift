@@ -3,12 +3,12 @@
 
 @_spi(Generated) public import XMPPXML
 
-public enum Hints {
+public enum ProcessingHints {
     /// The XML namespace of these types.
     public static let namespace = "urn:xmpp:hints"
 }
 
-extension Hints {
+extension ProcessingHints {
     /// Asks entities on the path not to keep the message in a permanent store (an archive); a store for offline delivery is allowed.
     ///
     /// - Remark: Generated from hints.xsd <no-permanent-store/>
@@ -94,14 +94,14 @@ extension Hints {
     }
 }
 
-extension Hints {
+extension ProcessingHints {
     /// The payload types generated from hints.xsd, for a payload registry.
     public static let payloadTypes: [any XMLElementCodable.Type] = [NoPermanentStore.self, NoStore.self, NoCopy.self, Store.self]
 }
 
 // MARK: - Runtime support
 
-extension Hints.NoPermanentStore: XMLElementCodable {
+extension ProcessingHints.NoPermanentStore: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "urn:xmpp:hints", localName: "no-permanent-store")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
@@ -119,7 +119,7 @@ extension Hints.NoPermanentStore: XMLElementCodable {
     }
 }
 
-extension Hints.NoStore: XMLElementCodable {
+extension ProcessingHints.NoStore: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "urn:xmpp:hints", localName: "no-store")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
@@ -137,7 +137,7 @@ extension Hints.NoStore: XMLElementCodable {
     }
 }
 
-extension Hints.NoCopy: XMLElementCodable {
+extension ProcessingHints.NoCopy: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "urn:xmpp:hints", localName: "no-copy")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {
@@ -155,7 +155,7 @@ extension Hints.NoCopy: XMLElementCodable {
     }
 }
 
-extension Hints.Store: XMLElementCodable {
+extension ProcessingHints.Store: XMLElementCodable {
     public static let qualifiedName = XMLName(namespace: "urn:xmpp:hints", localName: "store")
 
     public init(content element: XMLElement) throws(XMLDecodingError) {

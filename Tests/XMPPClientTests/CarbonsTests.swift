@@ -116,6 +116,6 @@ struct CarbonsTests {
         let message = Message.chat(to: try JID(parsing: romeo), body: "only here").withoutCarbons().withoutCarbons()
         let element = message.xmlElement()
         #expect(element.children(named: Carbons.Private.qualifiedName).count == 1)
-        #expect(element.children(named: Hints.NoCopy.qualifiedName).count == 1)
+        #expect(element.children(named: ProcessingHints.NoCopy.qualifiedName).count == 1)
     }
 }

@@ -311,7 +311,7 @@ struct MUCTests {
         try await garden.inviteDirectly(try JID(parsing: "nurse@example.com"))
         let direct = try Message(xml: try await server.nextSent())
         #expect(direct.to?.description == "nurse@example.com")
-        #expect(try direct.payload(DirectInvitation.X.self)?.jid == room)
+        #expect(try direct.payload(DirectMUCInvitations.X.self)?.jid == room)
     }
 
     @Test(arguments: [

@@ -46,6 +46,32 @@ import XMPPTesting
         #expect(throws: XMLDecodingError.self) { try Carbons.Enable(xml: load("carbons/02-disable.xml")) }
     }
 
+    // MARK: Hints and direct invitations
+
+    @Test func processingHintsAreEmptyMarks() throws {
+        let noCopy = try ProcessingHints.NoCopy(xml: load("hints/03-no-copy.xml"))
+        #expect(noCopy.unknownAttributes.isEmpty && noCopy.unknownChildren.isEmpty)
+        _ = try ProcessingHints.NoPermanentStore(xml: load("hints/01-no-permanent-store.xml"))
+        _ = try ProcessingHints.NoStore(xml: load("hints/02-no-store.xml"))
+        _ = try ProcessingHints.Store(xml: load("hints/04-store.xml"))
+        #expect(throws: XMLDecodingError.self) { try ProcessingHints.Store(xml: load("hints/03-no-copy.xml")) }
+    }
+
+    @Test func aDirectInvitationNamesTheRoom() throws {
+        let invitation = try DirectMUCInvitations.X(xml: load("conference/01-invitation.xml"))
+        #expect(invitation.jid == "garden@rooms.example.com")
+        #expect(invitation.password == "thorn")
+        #expect(invitation.reason == "The roses are out, come and see")
+        #expect(invitation.continue == nil)
+        let continued = try DirectMUCInvitations.X(xml: load("conference/02-continue.xml"))
+        #expect(continued.continue == true)
+        #expect(continued.thread == "t-2026-12-03-orchard")
+        // The room's JID is required.
+        #expect(throws: XMLDecodingError.self) {
+            try DirectMUCInvitations.X(xml: XMLElement(parsing: "<x xmlns='jabber:x:conference' reason='r'/>"))
+        }
+    }
+
     @Test func carbonReceived() throws {
         let received = try Carbons.Received(xml: load("carbons/04-received.xml"))
         #expect(received.forwarded.delay == nil)

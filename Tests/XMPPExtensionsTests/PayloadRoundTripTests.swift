@@ -15,7 +15,7 @@ let allPayloadTables: [[any XMLElementCodable.Type]] = [
     Receipts.payloadTypes, Blocking.payloadTypes, BlockingErrors.payloadTypes, StreamManagement.payloadTypes,
     Ping.payloadTypes, EntityTime.payloadTypes, Delay.payloadTypes, Carbons.payloadTypes, Forwarding.payloadTypes,
     MessageCorrection.payloadTypes, MAM.payloadTypes, CSI.payloadTypes, StanzaID.payloadTypes,
-    HTTPUpload.payloadTypes, Bookmarks.payloadTypes,
+    HTTPUpload.payloadTypes, Bookmarks.payloadTypes, ProcessingHints.payloadTypes, DirectMUCInvitations.payloadTypes,
 ]
 
 let registry = PayloadRegistry(tables: allPayloadTables)

@@ -155,8 +155,8 @@ extension Message {
         if (try? message.payload(Carbons.Private.self)) == nil {
             message.payloads.append(Carbons.Private().xmlElement())
         }
-        if (try? message.payload(Hints.NoCopy.self)) == nil {
-            message.payloads.append(Hints.NoCopy().xmlElement())
+        if (try? message.payload(ProcessingHints.NoCopy.self)) == nil {
+            message.payloads.append(ProcessingHints.NoCopy().xmlElement())
         }
         return message
     }

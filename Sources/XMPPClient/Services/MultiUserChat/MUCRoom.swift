@@ -306,7 +306,7 @@ public final class MUCRoom: Sendable {
         let password = state.withLockedValue { $0.password }
         var message = Message(to: user)
         message.payloads.append(
-            DirectInvitation.X(jid: jid.description, password: password, reason: reason).xmlElement())
+            DirectMUCInvitations.X(jid: jid.description, password: password, reason: reason).xmlElement())
         try await connectedClient().send(message)
     }
 

@@ -30,7 +30,7 @@ public final class MUCService: XMPPService {
     }
 
     /// `http://jabber.org/protocol/muc` and direct invitations.
-    public var features: [String] { [MUC.namespace, DirectInvitation.namespace] }
+    public var features: [String] { [MUC.namespace, DirectMUCInvitations.namespace] }
 
     /// The rooms we are in or joining.
     public var joinedRooms: [MUCRoom] { rooms.withLockedValue { Array($0.values) } }
@@ -172,7 +172,7 @@ public final class MUCService: XMPPService {
             return RoomInvitation(
                 room: from.bare, from: invite.from, reason: invite.reason, password: x.password, isMediated: true)
         }
-        if let direct = try? message.payload(DirectInvitation.X.self), let room = try? JID(parsing: direct.jid) {
+        if let direct = try? message.payload(DirectMUCInvitations.X.self), let room = try? JID(parsing: direct.jid) {
             return RoomInvitation(
                 room: room.bare, from: from, reason: direct.reason, password: direct.password, isMediated: false)
         }
