@@ -1,6 +1,8 @@
 // swift-tools-version: 6.1
-// A bot as a user writes one: it accepts subscription requests, answers disco, ping and version, and echoes every
-// chat message. `swift run echo-bot --jid bot@example.com --password-env BOT_PASSWORD` runs it.
+// Two bots as a user writes them. EchoBot accepts subscription requests, answers disco, ping and version, and echoes
+// every chat message: `swift run echo-bot --jid bot@example.com --password-env BOT_PASSWORD`. RoomBot joins a group
+// chat and answers !ping and !recap (the room's last messages, from its archive):
+// `swift run room-bot --jid bot@example.com --password-env BOT_PASSWORD --room garden@rooms.example.com`.
 
 import PackageDescription
 
@@ -23,6 +25,25 @@ let package = Package(
                 .product(name: "XMPPServiceLifecycle", package: "swift-xmpp"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "RoomBot",
+            dependencies: [.product(name: "XMPPClient", package: "swift-xmpp")]
+        ),
+        .executableTarget(
+            name: "room-bot",
+            dependencies: [
+                "RoomBot",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "RoomBotTests",
+            dependencies: [
+                "RoomBot",
+                .product(name: "XMPPTesting", package: "swift-xmpp"),
             ]
         ),
         .testTarget(
