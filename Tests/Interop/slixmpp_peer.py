@@ -16,12 +16,18 @@ Subcommands (common options: --jid --password --host --port --ca-file [--direct-
         {"cmd":"subscribe","to":BARE}                     -> {"event":"subscribed","from":BARE,...}
                           (at once with "already":true if the roster shows a subscription already)
         {"cmd":"remove_roster","to":BARE}                 -> {"event":"roster_removed",...}
+        {"cmd":"join_room","room":R,"nick":N}             -> {"event":"joined_room","room":R,"nick":N,...}
+        {"cmd":"groupchat","room":R,"body":B}             -> {"event":"sent",...}
+        {"cmd":"set_subject","room":R,"subject":S}        -> {"event":"subject_sent",...}
+        {"cmd":"set_nick","room":R,"nick":N}              -> {"event":"nick_set","nick":N,...}
+        {"cmd":"kick","room":R,"nick":N[,"reason":T]}     -> {"event":"kicked","nick":N,...}
         {"cmd":"quit"} or EOF on stdin                    -> disconnects, {"event":"done","ok":true}, exit 0
       "to" defaults to --other. An optional "id" in a command is copied into its reply event.
       After quit/EOF the commands still running finish first (each within --request-timeout).
       A command that fails prints {"event":"command_error","cmd":...,"message":...} and the peer goes on.
       Unsolicited events: message, message_error, presence, subscribe_request (approved at once),
-      subscribed, unsubscribed.
+      subscribed, unsubscribed; in a room (slixmpp's xep_0045): groupchat (from, nick, body, delayed),
+      room_subject (nick, subject), room_presence (nick, type, codes, new_nick, reason).
 
   echo-load --to BOT_JID [--count N]
       Sends N chat messages with bodies echo-0 .. echo-(N-1) to the bot, collects the bodies the bot sends
@@ -243,6 +249,7 @@ class InteractivePeer(PeerClient):
         self.register_plugin("xep_0092", {"software_name": SOFTWARE_NAME, "version": slixmpp.__version__,
                                           "os": platform.system()})
         self.register_plugin("xep_0199")
+        self.register_plugin("xep_0045")
         self.roster.auto_authorize = True
         self.roster.auto_subscribe = subscribe_back
         self.add_event_handler("session_bind", self._on_session_bind)
@@ -253,8 +260,26 @@ class InteractivePeer(PeerClient):
         self.add_event_handler("roster_subscription_request", self._on_subscribe_request)
         self.add_event_handler("presence_subscribed", self._on_subscribed)
         self.add_event_handler("presence_unsubscribed", self._on_unsubscribed)
+        self.add_event_handler("groupchat_message", self._on_groupchat)
+        self.add_event_handler("groupchat_subject", self._on_room_subject)
+        self.add_event_handler("groupchat_presence", self._on_room_presence)
 
     # Inbound
+
+    def _on_groupchat(self, msg: Message) -> None:
+        if msg["body"]:
+            emit("groupchat", **{"from": str(msg["from"]), "nick": msg["mucnick"], "body": msg["body"],
+                                 "delayed": is_delayed(msg)})
+
+    def _on_room_subject(self, msg: Message) -> None:
+        emit("room_subject", **{"room": str(msg["from"].bare), "nick": msg["mucnick"] or None,
+                                "subject": msg["subject"]})
+
+    def _on_room_presence(self, presence: Presence) -> None:
+        muc = presence["muc"]
+        emit("room_presence", **{"room": str(presence["from"].bare), "nick": presence["from"].resource,
+                                 "type": presence["type"], "codes": sorted(muc["status_codes"]),
+                                 "new_nick": muc["item_nick"] or None, "reason": muc["item"]["reason"] or None})
 
     def _on_session_bind(self, _jid: Any) -> None:
         self.plugin["xep_0030"].add_identity(category="client", itype="pc", name=SOFTWARE_NAME)
@@ -333,6 +358,11 @@ class InteractivePeer(PeerClient):
             "version": self.cmd_version,
             "subscribe": self.cmd_subscribe,
             "remove_roster": self.cmd_remove_roster,
+            "join_room": self.cmd_join_room,
+            "groupchat": self.cmd_groupchat,
+            "set_subject": self.cmd_set_subject,
+            "set_nick": self.cmd_set_nick,
+            "kick": self.cmd_kick,
         }
         handler = handlers.get(command.name)
         try:
@@ -408,6 +438,41 @@ class InteractivePeer(PeerClient):
                 raise
             existed = False
         emit("roster_removed", jid=bare, existed=existed, **command.tag)
+
+
+    def room_arguments(self, command: PeerCommand, *names: str) -> list[str]:
+        values = [command.args.get(name) for name in ("room", *names)]
+        if not all(isinstance(value, str) and value for value in values):
+            raise CommandError(f"{command.name} needs strings {', '.join(('room', *names))}")
+        return values  # type: ignore[return-value]
+
+    async def cmd_join_room(self, command: PeerCommand) -> None:
+        room, nick = self.room_arguments(command, "nick")
+        await self.plugin["xep_0045"].join_muc_wait(JID(room), nick, maxstanzas=0, timeout=self.request_timeout)
+        emit("joined_room", room=room, nick=nick, **command.tag)
+
+    async def cmd_groupchat(self, command: PeerCommand) -> None:
+        room, body = self.room_arguments(command, "body")
+        msg = self.make_message(mto=JID(room), mbody=body, mtype="groupchat")
+        msg["id"] = self.new_id()
+        msg.send()
+        emit("sent", to=room, body=body, stanza_id=msg["id"], **command.tag)
+
+    async def cmd_set_subject(self, command: PeerCommand) -> None:
+        room, subject = self.room_arguments(command, "subject")
+        self.plugin["xep_0045"].set_subject(JID(room), subject)
+        emit("subject_sent", room=room, subject=subject, **command.tag)
+
+    async def cmd_set_nick(self, command: PeerCommand) -> None:
+        room, nick = self.room_arguments(command, "nick")
+        final = await self.plugin["xep_0045"].set_self_nick(JID(room), nick, timeout=self.request_timeout)
+        emit("nick_set", room=room, nick=final, **command.tag)
+
+    async def cmd_kick(self, command: PeerCommand) -> None:
+        room, nick = self.room_arguments(command, "nick")
+        reason = command.args.get("reason", "")
+        await self.plugin["xep_0045"].set_role(JID(room), nick, "none", reason=reason, timeout=self.request_timeout)
+        emit("kicked", room=room, nick=nick, **command.tag)
 
 
 async def open_stdin() -> asyncio.StreamReader:

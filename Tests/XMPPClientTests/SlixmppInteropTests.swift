@@ -90,4 +90,84 @@ struct SlixmppInteropTests {
         try await ours.roster.remove(slixJID.bare)
         await ours.close()
     }
+
+    /// A room with our client (its owner) and slixmpp in it, through Prosody: messages both ways, the subject, a
+    /// nick change and a kick, each seen by both.
+    @Test func aRoomWithSlixmppInIt() async throws {
+        let server = try LiveServer.require("prosody")
+        let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let roomJID = try JID(parsing: "interop-\(tag)@\(try #require(server.mucDomain))")
+        var configuration = try server.clientConfiguration(account: "user16", resource: "swift")
+        configuration.logger.logLevel = .warning
+        configuration.services = [MUCService()]
+        let ours = try XMPPClient(configuration: configuration)
+        let events = Collected<RoomEvent>()
+        ours.observe(RoomEvent.self) { events.append($0) }
+        try await ours.connect()
+        let room = try await ours.joinRoom(roomJID, nick: "swift")
+
+        let peer = try SlixmppPeer([
+            "peer", "--jid", "user17@\(server.domain)/slix", "--password", server.password, "--host", server.host,
+            "--port", "\(server.startTLSPort)", "--ca-file", server.caFile, "--timeout", "90",
+        ])
+        defer { peer.terminate() }
+        _ = try await peer.next { $0.name == "ready" }
+        let name = roomJID.description
+        try peer.send(["cmd": "join_room", "room": name, "nick": "slix"])
+        let joined = try await peer.next { $0.name == "joined_room" || $0.name == "command_error" }
+        #expect(joined.name == "joined_room", "\(joined)")
+        _ = try await events.first { event in
+            if case .joined(let occupant) = event.kind { occupant.nick == "slix" } else { false }
+        }
+
+        // Messages both ways.
+        try await room.send("hello slixmpp \(tag)")
+        let heard = try await peer.next { $0.name == "groupchat" && $0["body"] == "hello slixmpp \(tag)" }
+        #expect(heard["nick"] == "swift")
+        try peer.send(["cmd": "groupchat", "room": name, "body": "hello swift \(tag)"])
+        _ = try await events.first { event in
+            if case .message(let message) = event.kind {
+                message.nick == "slix" && message.body == "hello swift \(tag)"
+            } else {
+                false
+            }
+        }
+
+        // The subject, set by us.
+        try await room.setSubject("Interop \(tag)")
+        let subject = try await peer.next { $0.name == "room_subject" && $0["subject"] == "Interop \(tag)" }
+        #expect(subject["nick"] == "swift")
+
+        // slixmpp changes its nick: a change for us, not a departure.
+        try peer.send(["cmd": "set_nick", "room": name, "nick": "slix2"])
+        let renamed = try await peer.next { $0.name == "nick_set" || $0.name == "command_error" }
+        #expect(renamed["nick"] == "slix2", "\(renamed)")
+        _ = try await events.first { event in
+            if case .nickChanged(let occupant, let from) = event.kind {
+                occupant.nick == "slix2" && from == "slix"
+            } else {
+                false
+            }
+        }
+        #expect(!events.all.contains { if case .left = $0.kind { true } else { false } })
+
+        // We kick it: slixmpp sees its own removal (307 and 110) with the reason, we see it leave kicked.
+        try await room.kick("slix2", reason: "bye \(tag)")
+        let removal = try await peer.next { $0.name == "room_presence" && $0["type"] == "unavailable" }
+        #expect(removal.list("codes").contains("307"))
+        #expect(removal.list("codes").contains("110"))
+        #expect(removal["reason"] == "bye \(tag)")
+        _ = try await events.first { event in
+            if case .left(let occupant, .kicked(_, let reason)) = event.kind {
+                occupant.nick == "slix2" && reason == "bye \(tag)"
+            } else {
+                false
+            }
+        }
+
+        try peer.send(["cmd": "quit"])
+        #expect(await peer.finish() == 0)
+        try await room.destroy()
+        await ours.close()
+    }
 }
