@@ -72,6 +72,23 @@ import XMPPTesting
         }
     }
 
+    @Test func markersRetractionsAndFallbacks() throws {
+        #expect(try ChatMarkers.Displayed(xml: load("chat-markers/02-displayed.xml")).id == "msg-2026-12-03-1")
+        _ = try ChatMarkers.Markable(xml: load("chat-markers/01-markable.xml"))
+        #expect(try MessageRetraction.Retract(xml: load("message-retract/01-retract.xml")).id == "origin-7f3a")
+        let tombstone = try MessageRetraction.Retracted(xml: load("message-retract/02-retracted.xml"))
+        #expect(tombstone.by == "juliet@example.com")
+        #expect(tombstone.stamp?.description == "2026-12-03T10:15:00Z")
+        let whole = try FallbackIndication.Fallback(xml: load("fallback/01-whole-body.xml"))
+        #expect(whole.for == "urn:xmpp:message-retract:1" && whole.bodies.isEmpty)
+        let part = try FallbackIndication.Fallback(xml: load("fallback/02-part-of-body.xml"))
+        #expect(part.bodies.first?.start == 0 && part.bodies.first?.end == 21)
+        // A marker names what it marks.
+        #expect(throws: XMLDecodingError.self) {
+            try ChatMarkers.Displayed(xml: XMLElement(parsing: "<displayed xmlns='urn:xmpp:chat-markers:0'/>"))
+        }
+    }
+
     @Test func carbonReceived() throws {
         let received = try Carbons.Received(xml: load("carbons/04-received.xml"))
         #expect(received.forwarded.delay == nil)

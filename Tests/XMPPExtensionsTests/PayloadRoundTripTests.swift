@@ -16,6 +16,7 @@ let allPayloadTables: [[any XMLElementCodable.Type]] = [
     Ping.payloadTypes, EntityTime.payloadTypes, Delay.payloadTypes, Carbons.payloadTypes, Forwarding.payloadTypes,
     MessageCorrection.payloadTypes, MAM.payloadTypes, CSI.payloadTypes, StanzaID.payloadTypes,
     HTTPUpload.payloadTypes, Bookmarks.payloadTypes, ProcessingHints.payloadTypes, DirectMUCInvitations.payloadTypes,
+    ChatMarkers.payloadTypes, MessageRetraction.payloadTypes, FallbackIndication.payloadTypes,
 ]
 
 let registry = PayloadRegistry(tables: allPayloadTables)
