@@ -24,6 +24,7 @@ let package = Package(
         .library(name: "XMPPStream", targets: ["XMPPStream"]),
         .library(name: "XMPPClient", targets: ["XMPPClient"]),
         .library(name: "XMPPServiceLifecycle", targets: ["XMPPServiceLifecycle"]),
+        .library(name: "XMPPHTTPUpload", targets: ["XMPPHTTPUpload"]),
         .executable(name: "stanza-gen", targets: ["stanza-gen"]),
         .executable(name: "xmpp", targets: ["xmpp"]),
         .plugin(name: "StanzaGenPlugin", targets: ["StanzaGenPlugin"]),
@@ -33,6 +34,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // System library shims.
@@ -172,6 +174,19 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
+        // HTTP file upload (XEP-0363): the slot from the XMPP service, the upload through AsyncHTTPClient (a separate
+        // module, so that only applications that upload build and link an HTTP client).
+        .target(
+            name: "XMPPHTTPUpload",
+            dependencies: [
+                "XMPPClient", "XMPPExtensions",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: upcomingFeatures
+        ),
+
         // Clients and components as swift-service-lifecycle services (a separate module, so that only applications
         // that run a ServiceGroup link it).
         .target(
@@ -244,7 +259,9 @@ let package = Package(
         .testTarget(
             name: "XMPPClientTests",
             dependencies: [
-                "XMPPClient", "XMPPExtensions", "XMPPServiceLifecycle", "XMPPTesting",
+                "XMPPClient", "XMPPExtensions", "XMPPServiceLifecycle", "XMPPTesting", "XMPPHTTPUpload",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),

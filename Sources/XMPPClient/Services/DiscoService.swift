@@ -111,3 +111,24 @@ extension XMPPEndpoint {
         try await query(DiscoItems.Query(node: node), to: jid, expecting: DiscoItems.Query.self).items
     }
 }
+
+extension XMPPEndpoint {
+    /// The entities of the server that support a feature, found by a disco walk (XEP-0030): the server itself, then
+    /// each of its items (components: rooms, upload, proxies...), with their information.
+    ///
+    /// - Parameter feature: The feature, such as `http://jabber.org/protocol/muc`.
+    /// - Returns: The entities and their disco#info, the server first; an item that does not answer is skipped.
+    public func services(supporting feature: String) async throws -> [(JID, DiscoInfo.Query)] {
+        var found: [(JID, DiscoInfo.Query)] = []
+        let server = try localJID.map { try JID(domainpart: $0.domainpart) }
+        if let server, let info = try? await discoInfo(of: server), info.features.contains(where: { $0.var == feature })
+        {
+            found.append((server, info))
+        }
+        for item in try await discoItems(of: server) where item.node == nil {
+            guard let info = try? await discoInfo(of: item.jid) else { continue }
+            if info.features.contains(where: { $0.var == feature }) { found.append((item.jid, info)) }
+        }
+        return found
+    }
+}
