@@ -24,8 +24,11 @@ struct LiveArchiveTests {
         try await sender.connect()
         let to = try #require(receiver.boundJID)
 
-        // Seven messages of this run (the archive keeps earlier runs' too: they are told apart by the tag).
+        // Seven messages of this run (the archive keeps earlier runs' too: they are told apart by the tag, and the
+        // oldest-first read starts a little before this run, so that a server reused across many runs, its archive
+        // grown to thousands, is not paged through three at a time).
         let tag = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let start = try XMLDateTime(xmlValue: Date(timeIntervalSinceNow: -60).ISO8601Format())
         let ids = (1...7).map { "a\(tag)-\($0)" }
         for id in ids { try await sender.send(Message.chat(to: to, body: "archived \(id)").withID(id)) }
         let deadline = ContinuousClock.now + .seconds(20)
@@ -38,7 +41,7 @@ struct LiveArchiveTests {
         // Read back three at a time, oldest first and newest first.
         let with = try #require(sender.boundJID).bare
         var oldestFirst: [ArchivedMessage] = []
-        for try await entry in receiver.archivedMessages(matching: ArchiveQuery(with: with, pageSize: 3))
+        for try await entry in receiver.archivedMessages(matching: ArchiveQuery(with: with, start: start, pageSize: 3))
         where entry.message.id?.hasPrefix("a\(tag)-") == true {
             oldestFirst.append(entry)
         }
