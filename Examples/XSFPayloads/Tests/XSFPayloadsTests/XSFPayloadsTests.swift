@@ -20,9 +20,11 @@ func wire(_ element: XMLElement) -> String {
     XMLSerializer().string(for: element)
 }
 
-@Test func chatMarkersTravelInAMessage() throws {
+@Test func theChatMarkersSchemaUsesTheToolkitsTypeToo() throws {
+    // Since the toolkit ships chat markers (XMPPExtensions, from its own schema), xep-0333-chat-markers-0.xsd
+    // generates nothing here either (the plugin warns): the application's code keeps compiling, on the one type.
     var message = Message(to: JID("juliet@example.com"), type: .chat)
-    message.addPayload(ChatMarkers.Displayed(id: "message-1", value: ""))
+    message.addPayload(ChatMarkers.Displayed(id: "message-1"))
     let arrived = try Message(xml: parse(wire(message.xmlElement())))
     let displayed = try #require(try arrived.payload(ChatMarkers.Displayed.self))
     #expect(displayed.id == "message-1")

@@ -177,17 +177,19 @@ public final class MUCRoom: Sendable {
         }
         let presence = Presence(
             to: occupantJID, type: .unavailable, statuses: status.map { [JabberClient.Status(value: $0)] } ?? [])
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            self.finishLeave()
-        }
+        let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
         await withCheckedContinuation { continuation in
             state.withLockedValue { $0.leave = continuation }
+            let task = Task {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled { self.finishLeave() }
+            }
+            timer.withLockedValue { $0 = task }
             Task {
                 do { try await client.send(presence) } catch { self.finishLeave() }
             }
         }
-        timer.cancel()
+        timer.withLockedValue { $0?.cancel() }
         state.withLockedValue { $0.phase = .left }
         client.service(MUCService.self)?.forget(self)
     }
@@ -324,12 +326,17 @@ public final class MUCRoom: Sendable {
         onTimeout: @escaping @Sendable () -> Void,
         _ body: (CheckedContinuation<Void, any Error>) -> Void
     ) async throws {
-        let timer = Task {
-            try await Task.sleep(for: timeout)
-            onTimeout()
+        // The timer starts once the continuation is stored, so that even a zero timeout finds it.
+        let timer = NIOLockedValueBox<Task<Void, Never>?>(nil)
+        defer { timer.withLockedValue { $0?.cancel() } }
+        try await withCheckedThrowingContinuation { continuation in
+            body(continuation)
+            let task = Task {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled { onTimeout() }
+            }
+            timer.withLockedValue { $0 = task }
         }
-        defer { timer.cancel() }
-        try await withCheckedThrowingContinuation { continuation in body(continuation) }
     }
 
     func finishJoin(_ result: Result<Void, any Error>) {
