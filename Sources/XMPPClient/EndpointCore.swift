@@ -71,7 +71,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     let logger: Logger
     let clock: any Clock<Duration>
     let requestTimeout: Duration
-    private let state = NIOLockedValueBox(State())
+    let state = NIOLockedValueBox(State())
 
     init(logger: Logger, clock: any Clock<Duration>, requestTimeout: Duration) {
         self.logger = logger
@@ -452,62 +452,6 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         pending?.promise.fail(error)
     }
 
-    // MARK: - Registration
-
-    private func token() -> Int {
-        state.withLockedValue {
-            $0.nextToken += 1
-            return $0.nextToken
-        }
-    }
-
-    func addHandler(_ matcher: StanzaMatcher, once: Bool, run: @escaping Run) -> HandlerToken {
-        let token = token()
-        state.withLockedValue { $0.handlers.append(Handler(token: token, matcher: matcher, once: once, run: run)) }
-        return HandlerToken(value: token)
-    }
-
-    func addResponder(type: JabberClient.IQType, name: XMLName, respond: @escaping Respond) -> HandlerToken {
-        let token = token()
-        let replaced = state.withLockedValue {
-            $0.responders.updateValue((token, respond), forKey: ResponderKey(type: type.xmlValue, name: name))
-        }
-        _ = replaced  // released outside the lock
-        return HandlerToken(value: token)
-    }
-
-    func addFilter(inbound: Bool, _ filter: @escaping Filter) -> HandlerToken {
-        let token = token()
-        state.withLockedValue {
-            if inbound { $0.inboundFilters.append((token, filter)) } else { $0.outboundFilters.append((token, filter)) }
-        }
-        return HandlerToken(value: token)
-    }
-
-    func remove(_ token: HandlerToken) {
-        let value = token.value
-        // What is removed is released after the lock: a closure may hold the last reference to a stream's
-        // continuation, whose termination handler removes a registration in turn.
-        let removed = state.withLockedValue { state -> [Any] in
-            var removed: [Any] = []
-            removed += state.handlers.filter { $0.token == value } as [Any]
-            state.handlers.removeAll { $0.token == value }
-            removed += state.inboundFilters.filter { $0.token == value }.map(\.filter) as [Any]
-            state.inboundFilters.removeAll { $0.token == value }
-            removed += state.outboundFilters.filter { $0.token == value }.map(\.filter) as [Any]
-            state.outboundFilters.removeAll { $0.token == value }
-            if let key = state.responders.first(where: { $0.value.token == value })?.key {
-                removed.append(state.responders.removeValue(forKey: key) as Any)
-            }
-            for key in state.observers.keys {
-                removed += (state.observers[key] ?? []).filter { $0.token == value } as [Any]
-                state.observers[key]?.removeAll { $0.token == value }
-            }
-            return removed
-        }
-        _ = removed.count
-    }
-
     // MARK: - Inbound
 
     func filterInbound(_ stanza: XMLElement) -> XMLElement? {
@@ -608,102 +552,4 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         }
     }
 
-    // MARK: - Events
-
-    func raise<Event: Sendable>(_ event: Event) {
-        let observers = state.withLockedValue { $0.observers[ObjectIdentifier(Event.self)] ?? [] }
-        for observer in observers {
-            observer.deliver(event)
-        }
-    }
-
-    func observe<Event: Sendable>(_ type: Event.Type, _ body: @escaping @Sendable (Event) -> Void) -> HandlerToken {
-        let token = token()
-        let observer = Observer(token: token) { event in
-            if let event = event as? Event { body(event) }
-        }
-        state.withLockedValue { $0.observers[ObjectIdentifier(Event.self), default: []].append(observer) }
-        return HandlerToken(value: token)
-    }
-
-    func events<Event: Sendable>(of type: Event.Type) -> AsyncStream<Event> {
-        let (stream, continuation) = AsyncStream.makeStream(of: Event.self)
-        let token = observe(type) { continuation.yield($0) }
-        let core = self
-        continuation.onTermination = { _ in core.remove(token) }
-        return stream
-    }
-
-    func next<Event: Sendable>(
-        _ type: Event.Type,
-        timeout: Duration,
-        where predicate: @escaping @Sendable (Event) -> Bool
-    ) async throws -> Event {
-        let stream = events(of: type)
-        let clock = self.clock
-        return try await withThrowingTaskGroup(of: Event?.self) { group in
-            group.addTask {
-                for await event in stream where predicate(event) { return event }
-                return nil
-            }
-            group.addTask {
-                try await clock.sleep(for: timeout)
-                throw XMPPClientError(.timeout, "no \(Event.self) event within \(timeout)")
-            }
-            defer { group.cancelAll() }
-            guard let event = try await group.next() ?? nil else {
-                throw CancellationError()
-            }
-            return event
-        }
-    }
-
-    // MARK: - Scheduling
-
-    func schedule(
-        _ name: String,
-        after delay: Duration,
-        repeating: Bool,
-        endpoint: Endpoint,
-        work: @escaping @Sendable (Endpoint) async -> Void
-    ) {
-        let clock = self.clock
-        let id = token()
-        let core = self
-        let task = Task { [weak endpoint] in
-            repeat {
-                do {
-                    try await clock.sleep(for: delay)
-                } catch {
-                    return
-                }
-                guard let endpoint, !Task.isCancelled else { return }
-                await work(endpoint)
-            } while repeating && !Task.isCancelled
-            core.state.withLockedValue { state in
-                if state.scheduled[name]?.id == id { state.scheduled[name] = nil }
-            }
-        }
-        let replaced = state.withLockedValue { state in
-            defer { state.scheduled[name] = (id, task) }
-            return state.scheduled[name]?.task
-        }
-        replaced?.cancel()
-    }
-
-    func cancelScheduled(_ name: String) {
-        state.withLockedValue { $0.scheduled.removeValue(forKey: name) }?.task.cancel()
-    }
-
-    func cancelAllScheduled() {
-        let tasks = state.withLockedValue { state in
-            defer { state.scheduled = [:] }
-            return state.scheduled.values.map(\.task)
-        }
-        for task in tasks { task.cancel() }
-    }
-
-    var scheduledNames: [String] {
-        state.withLockedValue { $0.scheduled.keys.sorted() }
-    }
 }

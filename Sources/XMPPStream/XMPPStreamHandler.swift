@@ -54,7 +54,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// Completed when negotiation ends: with the bound JID and the SASL mechanism used, or with the failure.
     public let established: EventLoopPromise<(JID, SASLMechanismName)>
 
-    private var negotiation: any StreamNegotiating
+    var negotiation: any StreamNegotiating
     /// The stream's stanza namespace when it is not `jabber:client` (a component's), else `nil`.
     private let foreignNamespace: String?
     private let parser: XMLStreamParser
@@ -70,26 +70,26 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     private var negotiationCompleted = false
     private var isStarted = false
     private var pendingRestart = false
-    private var footerSent = false
+    var footerSent = false
     private var timeout: Scheduled<Void>?
-    private var closePromise: EventLoopPromise<Void>?
+    var closePromise: EventLoopPromise<Void>?
     /// Stream management's state, kept across connections (`nil`: none asked for).
-    private let session: StreamManagementSession?
+    let session: StreamManagementSession?
     /// Whether stream management is on for this stream.
-    private var isManaged = false
+    var isManaged = false
     /// Stanzas to send again once the stream is established (after `<resumed/>`).
-    private var resend: [XMLElement] = []
+    var resend: [XMLElement] = []
     private var ackTimer: Scheduled<Void>?
-    private let liveness: Liveness
-    private var lastRead = NIODeadline.uptimeNanoseconds(0)
-    private var lastWrite = NIODeadline.uptimeNanoseconds(0)
-    private var probeSent: NIODeadline?
-    private var probeID: String?
-    private var probeCount = 0
-    private var readIdleTimer: Scheduled<Void>?
-    private var keepaliveTimer: Scheduled<Void>?
+    let liveness: Liveness
+    var lastRead = NIODeadline.uptimeNanoseconds(0)
+    var lastWrite = NIODeadline.uptimeNanoseconds(0)
+    var probeSent: NIODeadline?
+    var probeID: String?
+    var probeCount = 0
+    var readIdleTimer: Scheduled<Void>?
+    var keepaliveTimer: Scheduled<Void>?
     /// The connection is dead: closed without the graceful exchange.
-    private var abandoned = false
+    var abandoned = false
 
     /// Creates the handler.
     ///
@@ -410,7 +410,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     }
 
     /// Writes and flushes an element of our own (a nonza, a probe, a stanza sent again).
-    private func writeNow(_ element: XMLElement, context: ChannelHandlerContext) {
+    func writeNow(_ element: XMLElement, context: ChannelHandlerContext) {
         var buffer = context.channel.allocator.buffer(capacity: 64)
         serializer.write(element, into: &buffer)
         lastWrite = context.eventLoop.now
@@ -442,7 +442,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     }
 
     /// Writes our `</stream:stream>` unless it was written already; nothing may follow it.
-    private func sendFooter(context: ChannelHandlerContext, after element: XMLElement? = nil) {
+    func sendFooter(context: ChannelHandlerContext, after element: XMLElement? = nil) {
         guard let header, !footerSent, context.channel.isActive else { return }
         footerSent = true
         var buffer = context.channel.allocator.buffer(capacity: 128)
@@ -518,7 +518,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     }
 
     /// Answers bad input with a stream error (RFC 6120 §4.9) and closes.
-    private func streamError(
+    func streamError(
         context: ChannelHandlerContext,
         condition: String,
         message: String,
@@ -534,143 +534,6 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         sendFooter(context: context, after: streamError)
         if !isEstablished { completeNegotiation(.failure(error)) } else { context.fireErrorCaught(error) }
         context.close(promise: nil)
-    }
-
-    // MARK: - Stream management
-
-    /// Applies what negotiation says of stream management to the session; returns whether the stream is managed.
-    private func applyStreamManagement(
-        _ outcome: StreamManagementOutcome,
-        actions following: ArraySlice<ClientNegotiation.Action>
-    ) throws(StreamManagement.Failure) -> Bool {
-        guard let session else { return false }
-        session.noteOutcome(outcome)
-        switch outcome {
-        case .enabled(let element):
-            let jid = following.lazy.compactMap { action -> JID? in
-                if case .established(let jid, _) = action { jid } else { nil }
-            }.first
-            guard let jid else { return false }
-            _ = session.enabled(element, boundJID: jid)
-            isManaged = true
-        case .resumed(let h):
-            resend = try session.withState { state throws(StreamManagement.Failure) in
-                try state.resumed(handledByServer: h)
-            }
-            isManaged = true
-        case .resumeFailed(_, let h):
-            session.resumptionFailed(handledByServer: h)
-        case .enableFailed, .notOffered:
-            // Not managed on this stream: what was held meanwhile is the client's to send (``takeOrphans()``).
-            session.resumptionFailed(handledByServer: nil)
-        }
-        return isManaged
-    }
-
-    /// The server acknowledged more than we sent (XEP-0198 §4): a stream error, `undefined-condition` with
-    /// `<handled-count-too-high/>`.
-    private func handledCountTooHigh(_ failure: StreamManagement.Failure, context: ChannelHandlerContext) {
-        var attributes: [XMLAttribute] = []
-        if case .handledCountTooHigh(let h, let sent) = failure {
-            attributes = [XMLAttribute("h", String(h)), XMLAttribute("send-count", String(sent))]
-        }
-        streamError(
-            context: context, condition: "undefined-condition", message: "\(failure)",
-            application: XMLElement(StreamManagement.name("handled-count-too-high"), attributes: attributes))
-    }
-
-    // MARK: - Liveness
-
-    private func startLiveness(context: ChannelHandlerContext) {
-        let now = context.eventLoop.now
-        lastRead = now
-        lastWrite = now
-        if let idle = liveness.readIdleTimeout { scheduleReadIdleCheck(at: now + idle, context: context) }
-        if let interval = liveness.whitespaceKeepalive { scheduleKeepalive(at: now + interval, context: context) }
-    }
-
-    private func scheduleReadIdleCheck(at deadline: NIODeadline, context: ChannelHandlerContext) {
-        readIdleTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            checkReadIdle(context: context)
-        }
-    }
-
-    /// Nothing read for the idle time: probe. A probe unanswered (nothing read since) for its timeout: dead.
-    private func checkReadIdle(context: ChannelHandlerContext) {
-        guard context.channel.isActive, !footerSent, let idle = liveness.readIdleTimeout else { return }
-        let now = context.eventLoop.now
-        if let probeSent {
-            guard now - probeSent >= liveness.probeTimeout else {
-                return scheduleReadIdleCheck(at: probeSent + liveness.probeTimeout, context: context)
-            }
-            let error = XMPPClientError(
-                .timeout,
-                "the server did not answer within \(Self.describe(liveness.probeTimeout)) (the connection is dead)")
-            context.fireErrorCaught(error)
-            // No graceful close on a dead connection: nothing would answer our footer.
-            abandoned = true
-            context.triggerUserOutboundEvent(AbandonConnection(), promise: nil)
-            context.close(promise: nil)
-            return
-        }
-        guard now - lastRead >= idle else {
-            return scheduleReadIdleCheck(at: lastRead + idle, context: context)
-        }
-        probeSent = now
-        if isManaged {
-            session?.withState { $0.requested() }
-            writeNow(StreamManagement.requestElement, context: context)
-        } else {
-            probeCount += 1
-            let id = "liveness-\(probeCount)"
-            probeID = id
-            let ping = XMLElement(XMLName(namespace: "urn:xmpp:ping", localName: "ping"))
-            writeNow(IQ(id: id, type: .get, payloads: [ping]).xmlElement(), context: context)
-        }
-        scheduleReadIdleCheck(at: now + liveness.probeTimeout, context: context)
-    }
-
-    private func scheduleKeepalive(at deadline: NIODeadline, context: ChannelHandlerContext) {
-        keepaliveTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
-            guard context.channel.isActive, !footerSent, let interval = liveness.whitespaceKeepalive else { return }
-            let now = context.eventLoop.now
-            if now - lastWrite >= interval {
-                lastWrite = now
-                var buffer = context.channel.allocator.buffer(capacity: 1)
-                buffer.writeInteger(UInt8(ascii: " "))
-                context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
-            }
-            scheduleKeepalive(at: lastWrite + interval, context: context)
-        }
-    }
-
-    private static func describe(_ amount: TimeAmount) -> String {
-        let milliseconds = amount.nanoseconds / 1_000_000
-        return milliseconds % 1000 == 0 ? "\(milliseconds / 1000) s" : "\(milliseconds) ms"
-    }
-
-    /// Why a stream header cannot be accepted, if it cannot: RFC 6120 §4.8.1 (the stream's namespace) and §4.8.2 (the
-    /// content namespace we opened).
-    private func headerProblem(_ header: XMLStreamHeader) -> String? {
-        guard header.name == XMLName(namespace: "http://etherx.jabber.org/streams", localName: "stream") else {
-            return "the stream header is \(header.name), not {http://etherx.jabber.org/streams}stream"
-        }
-        let content = header.namespaces.last { $0.prefix == nil }?.namespace
-        guard content == negotiation.stanzaNamespace else {
-            return "the stream's content namespace is '\(ClientNegotiation.sanitized(content ?? ""))', "
-                + "not '\(negotiation.stanzaNamespace)'"
-        }
-        return nil
-    }
-
-    private func closeAfterPeer(context: ChannelHandlerContext) {
-        if let closePromise {
-            closePromise.succeed()
-            self.closePromise = nil
-        } else {
-            sendFooter(context: context)
-            context.close(promise: nil)
-        }
     }
 }
 
