@@ -36,7 +36,7 @@ package enum SCRAMHash: Sendable {
     }
 
     /// `HMAC(key, data)`.
-    func hmac(key: [UInt8], _ data: [UInt8]) throws(SASLError) -> [UInt8] {
+    package func hmac(key: [UInt8], _ data: [UInt8]) throws(SASLError) -> [UInt8] {
         var output = [UInt8](repeating: 0, count: length)
         var size: UInt32 = 0
         let result = output.withUnsafeMutableBufferPointer { out in

@@ -25,6 +25,11 @@
 ///   ``SASLError/Code/serverError``, and success counts only once `v=` has been checked in constant time.
 /// - `EXTERNAL` (RFC 4422 Appendix A) sends the authorization identity or nothing.
 /// - `ANONYMOUS` (RFC 4505) sends the trace or nothing.
+/// - `HT-SHA-256-NONE`, `-UNIQ`, `-EXPR` and `-ENDP` (draft-schmaus-kitten-sasl-ht, the mechanisms of XEP-0484
+///   FAST) send `username NUL HMAC-SHA-256(token, "Initiator" || channel-binding data)`, and success counts only
+///   once the server's `HMAC-SHA-256(token, "Responder" || channel-binding data)` has been checked in constant
+///   time. They take ``SASLCredentials/token(username:token:)`` credentials, and the channel-binding variants the
+///   matching ``SASLChannelBindingFlag/bound(_:)`` flag.
 ///
 /// After a thrown error the exchange is over and every further call throws
 /// ``SASLError/Code/unexpectedChallenge``; the caller should abort the exchange (in XMPP, send `<abort/>`).
@@ -73,12 +78,16 @@ public struct SASLClient: Sendable {
         case awaitingServerFinal(SCRAMClient, serverSignature: [UInt8])
         /// Waiting for the outcome; the server has nothing left to prove.
         case awaitingOutcome
+        /// Waiting for a hashed-token mechanism's success, which must carry this responder proof.
+        case awaitingTokenProof([UInt8])
         case completed
         case failed
 
         enum AfterInitial: Sendable {
             case scram(SCRAMClient)
             case outcome
+            /// A hashed-token mechanism: success must carry this proof that the server knows the token.
+            case tokenProof([UInt8])
         }
     }
 
@@ -107,7 +116,7 @@ public struct SASLClient: Sendable {
     /// Prepares an exchange: checks the credentials, applies SASLprep and, for SCRAM, picks the client nonce.
     ///
     /// - Parameters:
-    ///   - mechanism: One of the mechanisms of ``SASLMechanismName`` (PLAIN, SCRAM-*, EXTERNAL, ANONYMOUS).
+    ///   - mechanism: One of the mechanisms of ``SASLMechanismName`` (PLAIN, SCRAM-*, EXTERNAL, ANONYMOUS, HT-SHA-256-*).
     ///   - credentials: What to authenticate with: passwords for PLAIN and SCRAM, ``SASLCredentials/external(authorizationIdentity:)``
     ///     for EXTERNAL, ``SASLCredentials/anonymous(trace:)`` for ANONYMOUS.
     ///   - channelBinding: The GS2 flag: ``SASLChannelBindingFlag/bound(_:)`` for a `-PLUS` mechanism, and
@@ -166,6 +175,30 @@ public struct SASLClient: Sendable {
                 hash: hash, username: username, password: password, authorizationIdentity: authzid,
                 channelBinding: channelBinding, configuration: configuration, clientNonce: clientNonce)
             state = .initial(first: Array(scram.clientFirst.utf8), next: .scram(scram))
+        case (_, .token(let username, let token)):
+            guard mechanism.isHashedToken, mechanism.rawValue.hasPrefix("HT-SHA-256-") else {
+                throw .mechanismNotSupported("\(mechanism) with a token")
+            }
+            let bindingData: [UInt8]
+            switch (mechanism.hashedTokenChannelBinding, channelBinding) {
+            case (nil, .bound):
+                throw SASLError(.channelBindingNotSupported, "\(mechanism) cannot carry channel-binding data")
+            case (nil, _):
+                bindingData = []
+            case (let kind?, .bound(let binding)) where binding.kind == kind:
+                bindingData = binding.data
+            case (let kind?, _):
+                throw SASLError(.channelBindingRequired, "\(mechanism) needs \(kind) channel-binding data")
+            }
+            guard !username.isEmpty, !username.unicodeScalars.contains("\0") else {
+                throw .invalidCredentials("the username of a hashed-token mechanism must be non-empty and without NUL")
+            }
+            // draft-schmaus-kitten-sasl-ht: authcid NUL HMAC(token, "Initiator" || cb-data); the server answers
+            // with HMAC(token, "Responder" || cb-data).
+            let key = Array(token.utf8)
+            let initiator = try SCRAMHash.sha256.hmac(key: key, Array("Initiator".utf8) + bindingData)
+            let responder = try SCRAMHash.sha256.hmac(key: key, Array("Responder".utf8) + bindingData)
+            state = .initial(first: Array(username.utf8) + [0] + initiator, next: .tokenProof(responder))
         case (_, .external), (_, .anonymous):
             throw .mechanismNotSupported(
                 "\(mechanism) with \(credentials.hasPassword ? "a password" : "these credentials")")
@@ -209,6 +242,7 @@ public struct SASLClient: Sendable {
         switch next {
         case .scram(let scram): state = .awaitingServerFirst(scram)
         case .outcome: state = .awaitingOutcome
+        case .tokenProof(let proof): state = .awaitingTokenProof(proof)
         }
     }
 
@@ -237,7 +271,7 @@ public struct SASLClient: Sendable {
             try scram.verify(serverFinal: challenge, expectedSignature: signature)
             state = .awaitingOutcome
             return []
-        case .awaitingOutcome:
+        case .awaitingOutcome, .awaitingTokenProof:
             throw .unexpectedChallenge("\(mechanism) expects no further challenge")
         case .completed, .failed:
             throw .unexpectedChallenge("the exchange is already over")
@@ -262,11 +296,14 @@ public struct SASLClient: Sendable {
         case .awaitingServerFinal(let scram, let signature):
             guard !data.isEmpty else { throw .serverSignatureMissing }
             try scram.verify(serverFinal: data, expectedSignature: signature)
+        case .awaitingTokenProof(let proof):
+            guard !data.isEmpty else { throw .serverSignatureMissing }
+            guard constantTimeEqual(data, proof) else { throw .serverSignatureMismatch }
         case .awaitingOutcome where data.isEmpty:
             break
         case .awaitingOutcome:
             throw .unexpectedChallenge("\(mechanism) expects no additional data with success")
-        case .initial(_, .scram), .awaitingServerFirst:
+        case .initial(_, .scram), .initial(_, .tokenProof), .awaitingServerFirst:
             throw .serverSignatureMissing
         case .initial:
             throw .unexpectedChallenge("the server reported success before the initial response")

@@ -1,12 +1,14 @@
-/// What the client authenticates with: a username and password, an identity established outside SASL, or
-/// nothing at all.
+/// What the client authenticates with: a username and password, a token the server issued, an identity
+/// established outside SASL, or nothing at all.
 ///
 /// Build one with ``password(username:password:authorizationIdentity:)``, ``external(authorizationIdentity:)``
 /// or ``anonymous(trace:)``. The kind decides which mechanisms ``SASLMechanismSelector`` considers: passwords go
 /// with SCRAM and PLAIN, ``external(authorizationIdentity:)`` with EXTERNAL only, ``anonymous(trace:)`` with
 /// ANONYMOUS only.
 ///
-/// The password is never printed: ``description``, ``debugDescription`` and `dump` (through `customMirror`) show
+/// ``token(username:token:)`` goes with the hashed-token mechanisms (`HT-SHA-256-*`) only.
+///
+/// The password (or token) is never printed: ``description``, ``debugDescription`` and `dump` (through `customMirror`) show
 /// it as `<redacted>`. Swift strings cannot be wiped from memory, so the password stays there as long as the value
 /// does.
 public struct SASLCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible,
@@ -16,6 +18,7 @@ public struct SASLCredentials: Sendable, Hashable, CustomStringConvertible, Cust
         case password(username: String, password: String)
         case external
         case anonymous(trace: String?)
+        case token(username: String, token: String)
     }
 
     let kind: Kind
@@ -67,10 +70,30 @@ public struct SASLCredentials: Sendable, Hashable, CustomStringConvertible, Cust
         SASLCredentials(kind: .anonymous(trace: trace), authorizationIdentity: nil)
     }
 
-    /// The username for password credentials, `nil` for the other kinds.
+    /// A username and a token the server issued (XEP-0484 FAST), for the hashed-token (`HT-`) mechanisms.
+    ///
+    /// The token is a secret like a password: it is never printed.
+    ///
+    /// - Parameters:
+    ///   - username: The authentication identity; in XMPP, the localpart of the account's JID.
+    ///   - token: The token's secret, as the server sent it.
+    /// - Returns: The credentials.
+    public static func token(username: String, token: String) -> SASLCredentials {
+        SASLCredentials(kind: .token(username: username, token: token), authorizationIdentity: nil)
+    }
+
+    /// The username for password and token credentials, `nil` for the other kinds.
     public var username: String? {
-        if case .password(let username, _) = kind { return username }
-        return nil
+        switch kind {
+        case .password(let username, _), .token(let username, _): username
+        case .external, .anonymous: nil
+        }
+    }
+
+    /// Whether these are token credentials, for the hashed-token mechanisms.
+    public var isToken: Bool {
+        if case .token = kind { return true }
+        return false
     }
 
     /// Whether these are username-and-password credentials.
@@ -89,6 +112,8 @@ public struct SASLCredentials: Sendable, Hashable, CustomStringConvertible, Cust
             return "SASLCredentials.external(\(authzid.dropFirst(2)))"
         case .anonymous(let trace):
             return "SASLCredentials.anonymous(trace: \(trace ?? "nil"))"
+        case .token(let username, _):
+            return "SASLCredentials.token(username: \(username), token: <redacted>)"
         }
     }
 

@@ -43,6 +43,37 @@ public struct SASLMechanismName: RawRepresentable, Sendable, Hashable, CustomStr
     /// `ANONYMOUS` (RFC 4505): no authentication at all.
     public static let anonymous = SASLMechanismName(rawValue: "ANONYMOUS")
 
+    /// `HT-SHA-256-NONE` (draft-schmaus-kitten-sasl-ht): a hashed token, as XEP-0484 (FAST) issues, without channel
+    /// binding.
+    public static let htSHA256None = SASLMechanismName(rawValue: "HT-SHA-256-NONE")
+    /// `HT-SHA-256-UNIQ`: a hashed token bound to the channel with `tls-unique`.
+    public static let htSHA256Unique = SASLMechanismName(rawValue: "HT-SHA-256-UNIQ")
+    /// `HT-SHA-256-EXPR`: a hashed token bound to the channel with `tls-exporter`.
+    public static let htSHA256Exporter = SASLMechanismName(rawValue: "HT-SHA-256-EXPR")
+    /// `HT-SHA-256-ENDP`: a hashed token bound to the channel with `tls-server-end-point`.
+    public static let htSHA256EndPoint = SASLMechanismName(rawValue: "HT-SHA-256-ENDP")
+
+    /// The hashed-token mechanisms, the channel-binding ones first (`tls-exporter`, `tls-server-end-point`,
+    /// `tls-unique`), then `HT-SHA-256-NONE`.
+    public static let hashedTokenMechanisms: [SASLMechanismName] = [
+        .htSHA256Exporter, .htSHA256EndPoint, .htSHA256Unique, .htSHA256None,
+    ]
+
+    /// Whether this is a hashed-token (`HT-`) mechanism, which authenticates with a token instead of a password.
+    public var isHashedToken: Bool {
+        rawValue.hasPrefix("HT-")
+    }
+
+    /// The channel binding a hashed-token mechanism binds to (`nil` for `-NONE` and for other mechanisms).
+    public var hashedTokenChannelBinding: SASLChannelBinding.Kind? {
+        switch self {
+        case .htSHA256Unique: .tlsUnique
+        case .htSHA256Exporter: .tlsExporter
+        case .htSHA256EndPoint: .tlsServerEndPoint
+        default: nil
+        }
+    }
+
     /// Whether the name ends in `-PLUS`, the suffix of mechanisms that bind to the channel (RFC 5801 §4).
     public var isChannelBinding: Bool {
         rawValue.hasSuffix("-PLUS")
@@ -51,3 +82,6 @@ public struct SASLMechanismName: RawRepresentable, Sendable, Hashable, CustomStr
     /// The name as registered, for example `SCRAM-SHA-256`.
     public var description: String { rawValue }
 }
+
+/// Encoded as the name's string.
+extension SASLMechanismName: Codable {}

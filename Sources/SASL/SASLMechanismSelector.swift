@@ -30,6 +30,14 @@ public struct SASLMechanismSelection: Sendable, Hashable {
 ///   client has no usable binding, because a server that supports channel binding must fail `y` (RFC 5802 §6).
 /// - `PLAIN` is chosen only over TLS, unless ``insecureAllowPlainWithoutTLS`` is set.
 ///
+/// With token credentials (``SASLCredentials/token(username:token:)``) the hashed-token mechanisms qualify, in
+/// the order of ``SASLMechanismName/hashedTokenMechanisms``, each channel-binding one only when the connection has
+/// its binding.
+///
+/// With ``requiresChannelBinding``, only mechanisms bound to the channel qualify (`-PLUS`, the channel-binding
+/// `HT-` ones, and `EXTERNAL`, whose identity comes from the TLS layer): the choice fails closed when none is
+/// possible.
+///
 /// `EXTERNAL` is chosen only for ``SASLCredentials/external(authorizationIdentity:)`` credentials, and
 /// `ANONYMOUS` only for ``SASLCredentials/anonymous(trace:)``; neither is ever a fallback for passwords.
 /// Offered names are compared case-insensitively.
@@ -41,6 +49,11 @@ public struct SASLMechanismSelector: Sendable {
     ///
     /// Leave it `false` (the default) outside tests against a local server.
     public var insecureAllowPlainWithoutTLS: Bool
+
+    /// Refuses every mechanism that does not bind to the TLS channel, so that a man in the middle who holds a
+    /// certificate the client trusts still cannot authenticate as the client. `false` by default, as many servers
+    /// offer no channel binding on TLS 1.3 yet.
+    public var requiresChannelBinding: Bool
 
     /// The channel-binding types in order of preference.
     static let channelBindingPreference: [SASLChannelBinding.Kind] = [.tlsExporter, .tlsUnique, .tlsServerEndPoint]
@@ -54,9 +67,43 @@ public struct SASLMechanismSelector: Sendable {
     /// - Parameters:
     ///   - excludedMechanisms: Mechanisms never to choose.
     ///   - insecureAllowPlainWithoutTLS: Whether `PLAIN` may be chosen without TLS; keep it `false`.
-    public init(excludedMechanisms: Set<SASLMechanismName> = [], insecureAllowPlainWithoutTLS: Bool = false) {
+    ///   - requiresChannelBinding: Whether only mechanisms bound to the channel may be chosen.
+    public init(
+        excludedMechanisms: Set<SASLMechanismName> = [],
+        insecureAllowPlainWithoutTLS: Bool = false,
+        requiresChannelBinding: Bool = false
+    ) {
         self.excludedMechanisms = excludedMechanisms
         self.insecureAllowPlainWithoutTLS = insecureAllowPlainWithoutTLS
+        self.requiresChannelBinding = requiresChannelBinding
+    }
+
+    /// The best hashed-token mechanism among those offered that this connection can run: the channel-binding ones
+    /// first, when the connection has their binding; `nil` if none (or, with ``requiresChannelBinding``, none
+    /// that binds). What a client asks a FAST token for, and what token credentials use.
+    ///
+    /// - Parameters:
+    ///   - offered: The hashed-token mechanisms the server offered.
+    ///   - isTLS: Whether the connection is protected by TLS.
+    ///   - channelBindings: The channel bindings the TLS layer can provide.
+    /// - Returns: The mechanism with its channel-binding flag.
+    public func hashedTokenMechanism(
+        from offered: [SASLMechanismName],
+        isTLS: Bool,
+        channelBindings: [SASLChannelBinding]
+    ) -> SASLMechanismSelection? {
+        let offered = Set(offered.map { SASLMechanismName(rawValue: $0.rawValue.uppercased()) })
+            .subtracting(excludedMechanisms)
+        let bindings = isTLS ? channelBindings : []
+        for mechanism in SASLMechanismName.hashedTokenMechanisms where offered.contains(mechanism) {
+            if let kind = mechanism.hashedTokenChannelBinding {
+                guard let binding = bindings.first(where: { $0.kind == kind }) else { continue }
+                return SASLMechanismSelection(mechanism: mechanism, channelBinding: .bound(binding))
+            }
+            if requiresChannelBinding { continue }
+            return SASLMechanismSelection(mechanism: mechanism, channelBinding: .notSupported)
+        }
+        return nil
     }
 
     /// Chooses the mechanism to run.
@@ -88,13 +135,28 @@ public struct SASLMechanismSelector: Sendable {
         case .external: candidates = [.external]
         case .anonymous: candidates = [.anonymous]
         case .password: candidates = Self.passwordMechanisms
+        case .token:
+            if let selection = hashedTokenMechanism(
+                from: Array(offered), isTLS: isTLS, channelBindings: channelBindings)
+            {
+                return selection
+            }
+            var reasons = ["offered: \(offered.isEmpty ? "nothing" : offeredList)"]
+            if requiresChannelBinding { reasons.append("channel binding is required") }
+            reasons.append("usable with a token: the HT-SHA-256 mechanisms the connection can bind to")
+            throw .noAcceptableMechanism(reasons.joined(separator: "; "))
         }
         let bindings = isTLS ? channelBindings : []
         let binding = Self.channelBindingPreference.lazy.compactMap { kind in
             bindings.first { $0.kind == kind && serverChannelBindingTypes?.contains(kind) ?? true }
         }.first
         var refusedPlain = false
+        var refusedUnbound = false
         for mechanism in candidates where offered.contains(mechanism) {
+            if requiresChannelBinding && !mechanism.isChannelBinding && mechanism != .external {
+                refusedUnbound = true
+                continue
+            }
             if mechanism.isChannelBinding {
                 guard let binding else { continue }
                 return SASLMechanismSelection(mechanism: mechanism, channelBinding: .bound(binding))
@@ -109,6 +171,9 @@ public struct SASLMechanismSelector: Sendable {
         }
         var reasons = ["offered: \(offered.isEmpty ? "nothing" : offeredList)"]
         if refusedPlain { reasons.append("PLAIN is refused without TLS") }
+        if refusedUnbound || (requiresChannelBinding && binding == nil) {
+            reasons.append("channel binding is required, and no mechanism both ends support binds to this connection")
+        }
         if serverOffersPlus && binding == nil {
             reasons.append("-PLUS mechanisms need a channel binding that both ends support")
         }
