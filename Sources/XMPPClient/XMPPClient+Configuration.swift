@@ -32,8 +32,23 @@ extension XMPPClient {
         public var security: ClientNegotiation.TransportSecurity
         /// Whose certificates are trusted.
         public var trust: Trust
-        /// Which SASL mechanisms may be chosen (PLAIN never without TLS unless its insecure switch is set).
+        /// Which SASL mechanisms may be chosen (PLAIN never without TLS unless its insecure switch is set; set
+        /// ``SASLMechanismSelector/requiresChannelBinding`` to accept only mechanisms bound to the TLS channel).
         public var mechanismSelector: SASLMechanismSelector
+        /// Authenticate with SASL2 (XEP-0388) when the server offers it after TLS: Bind 2 (XEP-0386) binds the
+        /// resource and enables stream management and carbons in the same exchange, and FAST (XEP-0484) tokens log
+        /// in next time in one round trip without the password. On by default; RFC 6120 SASL otherwise, and also
+        /// when only RFC 6120 SASL can bind to the channel.
+        public var usesSASL2: Bool
+        /// Who is connecting, for SASL2: give a stable UUID v4 for the installation (the server keys FAST tokens and
+        /// stable resources to it); a random one per configuration by default.
+        public var userAgent: SASL2.UserAgent
+        /// The Bind 2 tag: the prefix of the resource the server assigns when ``jid`` has no resource (it is
+        /// visible to contacts). `swift-xmpp` by default.
+        public var bindTag: String
+        /// Where FAST tokens are kept between logins; in memory by default (reconnections then log in without the
+        /// password). `nil` asks for no token.
+        public var fastTokenStore: (any FASTTokenStore)?
         /// How long connecting may take.
         public var connectTimeout: TimeAmount
         /// How long stream negotiation (TLS, SASL, bind) may take.
@@ -79,6 +94,10 @@ extension XMPPClient {
             self.security = .startTLS
             self.trust = .system
             self.mechanismSelector = SASLMechanismSelector()
+            self.usesSASL2 = true
+            self.userAgent = SASL2.UserAgent()
+            self.bindTag = "swift-xmpp"
+            self.fastTokenStore = InMemoryFASTTokenStore()
             self.connectTimeout = .seconds(10)
             self.negotiationTimeout = .seconds(30)
             self.requestTimeout = .seconds(30)

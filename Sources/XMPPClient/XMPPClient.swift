@@ -34,6 +34,7 @@ public final class XMPPClient: XMPPEndpoint {
 
     private let group: any EventLoopGroup
     private let features = NIOLockedValueBox<XMLElement?>(nil)
+    private let authentication = NIOLockedValueBox<SASL2.Outcome?>(nil)
     /// Stream management's state across connections, when configured.
     private let session: StreamManagementSession?
     /// The supervisor's wait between attempts, cancelled by ``close()``.
@@ -77,6 +78,10 @@ public final class XMPPClient: XMPPEndpoint {
     /// How many stanzas sent the server has not acknowledged yet (0 without stream management).
     public var unacknowledgedCount: Int { session?.unacknowledgedCount ?? 0 }
 
+    /// What SASL2 settled on the current connection (mechanism, Bind 2, FAST, what was enabled inline), when it
+    /// authenticated with SASL2; also raised as an event of that type after each such login.
+    public var sasl2Outcome: SASL2.Outcome? { core.channel == nil ? nil : authentication.withLockedValue { $0 } }
+
     /// The `<stream:features/>` of the current stream (roster versioning, pre-approval...), while connected.
     public var streamFeatures: XMLElement? { core.channel == nil ? nil : features.withLockedValue { $0 } }
 
@@ -95,31 +100,44 @@ public final class XMPPClient: XMPPEndpoint {
         let resumption = session?.resumption
         if let session, resumption == nil { session.resumptionFailed(handledByServer: nil) }
         session?.noteOutcome(nil)
+        let account = configuration.jid.bare
+        var token = await configuration.fastTokenStore?.token(for: account)
         for (host, port, security) in try await targets(resuming: resumption) {
-            let settings = ClientNegotiation.Settings(
-                jid: configuration.jid,
-                credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
-                security: security, mechanismSelector: configuration.mechanismSelector,
-                streamManagement: configuration.streamManagement, resumption: resumption)
             let batches = StanzaBatches()
             let opened: (channel: any Channel, jid: JID, mechanism: SASLMechanismName)
             do {
-                opened = try await core.open(
-                    host: host, port: port, negotiation: ClientNegotiation(settings: settings),
-                    tlsConfiguration: configuration.tlsConfiguration(for: security),
-                    timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
-                    wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
-                    parserConfiguration: configuration.parserConfiguration, group: group, sink: batches,
-                    streamManagement: session, liveness: configuration.liveness)
+                do {
+                    opened = try await open(
+                        host: host, port: port, security: security, resumption: resumption, token: token,
+                        batches: batches)
+                } catch let error as XMPPClientError where error.code == .fastTokenRejected {
+                    // XEP-0484 §5.1: forget the token and log in with the password, at once.
+                    configuration.logger.notice(
+                        "the server refused the FAST token; logging in with the password",
+                        metadata: ["condition": "\(error.condition ?? "none")"])
+                    await configuration.fastTokenStore?.removeToken(for: account)
+                    token = nil
+                    opened = try await open(
+                        host: host, port: port, security: security, resumption: resumption, token: nil,
+                        batches: batches)
+                }
             } catch let error as XMPPClientError where error.code == .connectFailed {
                 // RFC 6120 §3.2.1: a target that cannot be reached gives way to the next.
                 configuration.logger.info("cannot connect", metadata: ["host": "\(host)", "port": "\(port)"])
                 lastError = error
                 continue
             }
-            let streamFeatures = try? await opened.channel.pipeline.handler(type: XMPPStreamHandler.self)
-                .map(\.streamFeatures).get()
+            let (streamFeatures, outcome) =
+                (try? await opened.channel.pipeline.handler(type: XMPPStreamHandler.self)
+                    .map { ($0.streamFeatures, $0.sasl2Outcome) }.get()) ?? (nil, nil)
             features.withLockedValue { $0 = streamFeatures }
+            authentication.withLockedValue { $0 = outcome }
+            if let outcome {
+                if let issued = outcome.issuedToken {
+                    await configuration.fastTokenStore?.store(issued, for: account)
+                }
+                core.raise(outcome)
+            }
             var resumed = false
             if case .resumed = session?.lastOutcome { resumed = true }
             if !resumed {
@@ -134,6 +152,36 @@ public final class XMPPClient: XMPPEndpoint {
             return
         }
         throw lastError ?? XMPPClientError(.connectFailed, "nowhere to connect to")
+    }
+
+    /// Opens one connection to a target and negotiates it.
+    private func open(
+        host: String,
+        port: Int,
+        security: ClientNegotiation.TransportSecurity,
+        resumption: StreamManagement.Resumption?,
+        token: FASTToken?,
+        batches: StanzaBatches
+    ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
+        let configuration = configuration
+        let carbonsInline = configuration.services.contains { ($0 as? CarbonsService)?.enablesOnConnect == true }
+        let sasl2 =
+            configuration.usesSASL2
+            ? SASL2.Settings(
+                userAgent: configuration.userAgent, bindTag: configuration.bindTag, enablesCarbons: carbonsInline,
+                fastToken: token, requestsFASTToken: configuration.fastTokenStore != nil) : nil
+        let settings = ClientNegotiation.Settings(
+            jid: configuration.jid,
+            credentials: .password(username: configuration.jid.localpart ?? "", password: configuration.password),
+            security: security, mechanismSelector: configuration.mechanismSelector,
+            streamManagement: configuration.streamManagement, resumption: resumption, sasl2: sasl2)
+        return try await core.open(
+            host: host, port: port, negotiation: ClientNegotiation(settings: settings),
+            tlsConfiguration: configuration.tlsConfiguration(for: security),
+            timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
+            wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
+            parserConfiguration: configuration.parserConfiguration, group: group, sink: batches,
+            streamManagement: session, liveness: configuration.liveness)
     }
 
     /// After a stream that could not be resumed: sends again what is safe to (``Resend``), fails the callers of the

@@ -299,4 +299,15 @@ public enum StreamManagementOutcome: Sendable, Equatable {
     case resumeFailed(condition: String, handled: UInt32?)
     /// Asked for, but the server does not offer it.
     case notOffered
+
+    var isResumed: Bool {
+        if case .resumed = self { true } else { false }
+    }
+
+    var isEnabledOrRefused: Bool {
+        switch self {
+        case .enabled, .enableFailed: true
+        default: false
+        }
+    }
 }

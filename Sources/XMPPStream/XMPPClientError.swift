@@ -17,6 +17,9 @@ public struct XMPPClientError: Error, CustomStringConvertible, Sendable {
         public static let tlsNotOffered = Code("tls-not-offered")
         /// The server refused the credentials, or no acceptable SASL mechanism exists.
         public static let authenticationFailed = Code("authentication-failed")
+        /// The server refused the FAST token (XEP-0484): expired, revoked or unknown. Forget it and log in with the
+        /// password; ``XMPPClient`` does so at once.
+        public static let fastTokenRejected = Code("fast-token-rejected")
         /// The server's SCRAM signature did not verify, or the exchange was malformed.
         public static let saslProtocolError = Code("sasl-protocol-error")
         /// Resource binding or the legacy session failed.

@@ -159,6 +159,9 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     /// The `<stream:features/>` of the established stream (read on the channel's event loop), if the server sent any.
     public var streamFeatures: XMLElement? { negotiation.streamFeatures }
 
+    /// What SASL2 settled (read on the channel's event loop), when the stream authenticated with it.
+    public var sasl2Outcome: SASL2.Outcome? { (negotiation as? ClientNegotiation)?.sasl2Outcome }
+
     // MARK: - Lifecycle
 
     /// Starts negotiation when added to a channel that is already active.

@@ -27,6 +27,9 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     public var component: (port: Int, domain: String, secret: String)?
     /// The domain of the server's multi-user chat service (XEP-0045), when it has one.
     public var mucDomain: String?
+    /// Whether the server offers SASL2 with Bind 2 and FAST (`XMPP_PROSODY_SASL2=1`: Prosody with the
+    /// prosody-modules that `scripts/prosody` loads when they work).
+    public var offersSASL2 = false
 
     /// The server's name.
     public var description: String { name }
@@ -65,10 +68,12 @@ public struct LiveServer: Sendable, CustomStringConvertible {
         {
             component = (port, componentDomain, secret)
         }
-        return LiveServer(
+        var server = LiveServer(
             name: name, host: host, domain: domain, startTLSPort: startTLS, directTLSPort: directTLS,
             plaintextPort: environment[prefix + "PLAINTEXT_PORT"].flatMap(Int.init), caFile: caFile,
             password: password, component: component, mucDomain: environment[prefix + "MUC_DOMAIN"])
+        server.offersSASL2 = environment[prefix + "SASL2"] == "1"
+        return server
     }
 
     /// Whether live tests run at all: some server is described, or the run requires them.

@@ -27,6 +27,8 @@ struct LiveNegotiationTests {
         var offered: [String]
         /// The GS2 header of our first SCRAM message: `p=tls-unique,,`, `y,,` or `n,,`.
         var gs2Header: String
+        /// Whether we authenticated with SASL2 (XEP-0388) rather than RFC 6120 SASL.
+        var usedSASL2: Bool
     }
 
     /// Connects with STARTTLS and these TLS settings, negotiates, and closes gracefully.
@@ -65,7 +67,7 @@ struct LiveNegotiationTests {
             try await channel.close()
             return Negotiated(
                 jid: jid, mechanism: mechanism, tls: event, offered: try wire.offeredMechanisms(),
-                gs2Header: try wire.gs2Header())
+                gs2Header: try wire.gs2Header(), usedSASL2: wire.usedSASL2)
         } catch {
             try? await channel.close()
             handshake.fail(error)
@@ -83,6 +85,8 @@ struct LiveNegotiationTests {
         #expect(result.mechanism == (name == "prosody" ? .scramSHA1Plus : .scramSHA256Plus))
         #expect(result.offered.contains(result.mechanism.rawValue))
         #expect(result.gs2Header == "p=tls-unique,,")
+        // Prosody's SASL2 offers no -PLUS here: RFC 6120 SASL, which can bind to the channel, wins over it.
+        #expect(!result.usedSASL2)
         #expect(result.jid == (try JID(parsing: "alice@\(server.domain)/live-negotiation")))
     }
 
@@ -94,6 +98,8 @@ struct LiveNegotiationTests {
         #expect(result.tls.channelBindings[.tlsUnique] == nil)
         #expect(result.tls.channelBindings[.tlsExporter] != nil)
         #expect(result.mechanism == (name == "prosody" ? .scramSHA1 : .scramSHA256))
+        // Neither path can bind here: SASL2 where offered (one restart fewer), RFC 6120 SASL elsewhere.
+        #expect(result.usedSASL2 == server.offersSASL2)
         if name == "prosody" {
             // No -PLUS offered under TLS 1.3; we could bind (tls-exporter), so we say so: 'y' (RFC 5802 §6).
             #expect(!result.offered.contains { $0.hasSuffix("-PLUS") })
@@ -138,13 +144,22 @@ final class WireRecorder: Sendable {
         return try SASL.Mechanisms(xml: element).mechanisms
     }
 
-    /// The GS2 header of our `<auth/>`'s initial response.
+    /// Whether we sent a SASL2 `<authenticate/>`.
+    var usedSASL2: Bool { outbound.withLockedValue { $0.contains("<authenticate xmlns='urn:xmpp:sasl:2'") } }
+
+    /// The GS2 header of the initial response of our `<auth/>` (or SASL2 `<authenticate/>`).
     func gs2Header() throws -> String {
         let text = outbound.withLockedValue { $0 }
-        let start = try #require(text.firstRange(of: "<auth "))
-        let end = try #require(text[start.lowerBound...].firstRange(of: "</auth>"))
-        let auth = try SASL.Auth(xml: try XMLElement(parsing: String(text[start.lowerBound..<end.upperBound])))
-        let message = String(decoding: try [UInt8](xmlValue: auth.value), as: UTF8.self)
+        let encoded: String
+        if let start = text.firstRange(of: "<auth ") {
+            let end = try #require(text[start.lowerBound...].firstRange(of: "</auth>"))
+            encoded = try SASL.Auth(xml: try XMLElement(parsing: String(text[start.lowerBound..<end.upperBound]))).value
+        } else {
+            let start = try #require(text.firstRange(of: "<initial-response>"))
+            let end = try #require(text[start.upperBound...].firstRange(of: "</initial-response>"))
+            encoded = String(text[start.upperBound..<end.lowerBound])
+        }
+        let message = String(decoding: try [UInt8](xmlValue: encoded), as: UTF8.self)
         let fields = message.split(separator: ",", maxSplits: 2, omittingEmptySubsequences: false)
         return fields.prefix(2).joined(separator: ",") + ","
     }

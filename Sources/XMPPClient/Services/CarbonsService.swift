@@ -110,6 +110,13 @@ public final class CarbonsService: XMPPService {
     public func endpointDidConnect<Endpoint: XMPPEndpoint>(_ endpoint: Endpoint) async {
         enabled.withLockedValue { $0 = false }
         guard enablesOnConnect else { return }
+        if let client = endpoint as? XMPPClient,
+            client.sasl2Outcome?.enabledInline.contains(SASL2.carbonsNamespace) == true
+        {
+            // Bind 2 enabled them with the login (XEP-0386 §3.2): no request needed.
+            setEnabled(true)
+            return
+        }
         do {
             try await endpoint.enableCarbons()
         } catch {
