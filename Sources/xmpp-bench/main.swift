@@ -2,6 +2,9 @@
 //
 //   xmpp-bench ingest --host 127.0.0.1 --port PORT
 //   xmpp-bench login  --host H --port P --jid J --password-env VAR --ca-file F [--count N]
+//                     [--auth rfc6120|sasl2|fast] [--direct-tls]
+//     rfc6120: RFC 6120 SASL and bind; sasl2: SASL2 + Bind 2 with the password (falls back to RFC 6120 where the
+//     server has no SASL2); fast: a FAST token from a first, unmeasured login, then token logins. Default: sasl2.
 //   xmpp-bench roundtrip pingpong|window COUNT [WINDOW]   (RoundTrip.swift)
 //
 // Connects in plaintext (the harness's fake server speaks no TLS), SASL PLAIN, binds, sends initial presence,
@@ -58,13 +61,37 @@ nonisolated func logins() async {
     guard let host = value("--host"), let port = value("--port").flatMap(Int.init),
         let jid = value("--jid").flatMap(JID.init), let variable = value("--password-env"),
         let password = getenv(variable).map({ String(cString: $0) }), let caFile = value("--ca-file")
-    else { fail("usage: xmpp-bench login --host H --port P --jid J --password-env VAR --ca-file F [--count N]") }
+    else {
+        fail(
+            "usage: xmpp-bench login --host H --port P --jid J --password-env VAR --ca-file F [--count N]"
+                + " [--auth rfc6120|sasl2|fast] [--direct-tls]")
+    }
     let count = value("--count").flatMap(Int.init) ?? 20
+    let auth = value("--auth") ?? "sasl2"
     var configuration = XMPPClient.Configuration(jid: jid, password: password)
     configuration.host = host
     configuration.port = port
     configuration.trust = .caFile(caFile)
     configuration.logger.logLevel = .warning
+    if arguments.contains("--direct-tls") { configuration.security = .directTLS }
+    switch auth {
+    case "rfc6120":
+        configuration.usesSASL2 = false
+        configuration.fastTokenStore = nil
+    case "sasl2":
+        configuration.fastTokenStore = nil
+    case "fast":
+        // One login with the password gets the token; the measured ones use it.
+        do {
+            let first = try XMPPClient(configuration: configuration)
+            try await first.connect()
+            await first.close()
+        } catch {
+            fail("\(error)")
+        }
+    default:
+        fail("--auth is rfc6120, sasl2 or fast")
+    }
     var times: [Double] = []
     var cpu = 0.0
     var mechanism = ""
@@ -96,7 +123,7 @@ nonisolated func logins() async {
     }
     times.sort()
     print(
-        "logins=\(count) mechanism=\(mechanism) median_ms=\(decimal(times[count / 2], digits: 1)) "
+        "logins=\(count) auth=\(auth) mechanism=\(mechanism) median_ms=\(decimal(times[count / 2], digits: 1)) "
             + "p90_ms=\(decimal(times[count * 9 / 10], digits: 1)) "
             + "cpu_ms_per_login=\(decimal(cpu * 1000 / Double(count), digits: 1))"
     )
