@@ -46,6 +46,37 @@ public struct SASLClient: Sendable {
         /// Whether SASLprep lets through code points unassigned in Unicode 3.2; `true` by default. See
         /// ``SASLprep``.
         public var allowsUnassignedCodePoints: Bool
+        /// What the server advertised, for SCRAM downgrade protection (XEP-0474): when set and the server's
+        /// server-first message carries its hash (`h=`), the exchange fails with ``SASLError/Code/downgradeDetected``
+        /// unless the hash matches. The XMPP negotiation sets it for each exchange.
+        public var advertised: Advertised?
+
+        /// The SASL mechanisms a server advertised, and the channel-binding types (XEP-0440) if it listed any, as
+        /// XEP-0474 hashes them.
+        public struct Advertised: Sendable, Hashable {
+            /// The mechanism names, as the server sent them.
+            public var mechanisms: [String]
+            /// The channel-binding types, or `nil` when the server did not list them.
+            public var channelBindingTypes: [String]?
+
+            /// Creates the list.
+            public init(mechanisms: [String], channelBindingTypes: [String]?) {
+                self.mechanisms = mechanisms
+                self.channelBindingTypes = channelBindingTypes
+            }
+
+            /// XEP-0474's string: the mechanisms sorted by octet and joined by U+001E, then, when channel-binding
+            /// types were listed, U+001F and the types sorted and joined the same way.
+            var downgradeProtectionInput: [UInt8] {
+                func sortedJoined(_ names: [String]) -> [UInt8] {
+                    let sorted = names.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+                    return Array(sorted.joined(separator: [0x1E]))
+                }
+                var bytes = sortedJoined(mechanisms)
+                if let channelBindingTypes { bytes += [0x1F] + sortedJoined(channelBindingTypes) }
+                return bytes
+            }
+        }
 
         /// Creates a configuration.
         ///

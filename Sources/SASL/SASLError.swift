@@ -31,6 +31,7 @@ public struct SASLError: Error, Sendable, Hashable, CustomStringConvertible {
             case serverSignatureMissing
             case iterationCountOutOfBounds
             case cryptographyFailed
+            case downgradeDetected
         }
 
         private let base: Base
@@ -71,6 +72,9 @@ public struct SASLError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let iterationCountOutOfBounds = Code(.iterationCountOutOfBounds)
         /// libcrypto failed to produce random bytes, a hash, an HMAC or a PBKDF2 key.
         public static let cryptographyFailed = Code(.cryptographyFailed)
+        /// The server's downgrade-protection hash (XEP-0474, `h=` in the SCRAM server-first message) does not
+        /// match the mechanisms and channel-binding types the client saw offered: someone on the path removed some.
+        public static let downgradeDetected = Code(.downgradeDetected)
 
         /// The code's name, for example `serverSignatureMismatch`.
         public var description: String { base.rawValue }
@@ -116,6 +120,8 @@ public struct SASLError: Error, Sendable, Hashable, CustomStringConvertible {
             return "SASL: the SCRAM iteration count is out of bounds" + suffix
         case .cryptographyFailed:
             return "SASL: libcrypto failed" + suffix
+        case .downgradeDetected:
+            return "SASL: the mechanisms offered were tampered with on the way (XEP-0474)" + suffix
         default:
             return "SASL: \(code)" + suffix
         }

@@ -107,6 +107,18 @@ struct SCRAMClient: Sendable {
         }
         guard !salt.isEmpty else { throw .invalidChallenge("the salt (s=) is empty") }
         let iterations = try iterationCount(attributes[2].value)
+        if let advertised = configuration.advertised,
+            let hash = attributes.dropFirst(3).first(where: { $0.name == "h" })
+        {
+            // XEP-0474: the server's hash of what it offered must be the hash of what we saw offered.
+            let expected = Base64.encode(try self.hash.hash(advertised.downgradeProtectionInput))
+            guard constantTimeEqual(Array(hash.value.utf8), Array(expected.utf8)) else {
+                throw SASLError(
+                    .downgradeDetected,
+                    "the server's hash of its offer does not match the offer received: "
+                        + advertised.mechanisms.joined(separator: ", "))
+            }
+        }
 
         let channelBinding = Base64.encode(Array(gs2Header.utf8) + channelBindingData)
         let withoutProof = "c=" + channelBinding + ",r=" + nonce

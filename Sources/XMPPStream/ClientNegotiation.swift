@@ -294,7 +294,8 @@ public struct ClientNegotiation: StreamNegotiating {
                     credentials: settings.credentials, isTLS: isTLS, channelBindings: channelBindings,
                     serverChannelBindingTypes: serverTypes)
                 var client = try SASLClient(
-                    selection: selection, credentials: settings.credentials, configuration: settings.saslConfiguration)
+                    selection: selection, credentials: settings.credentials,
+                    configuration: saslConfiguration(offered: offered.mechanisms, features: element))
                 let initial = try client.initialResponse()
                 state = .authenticating(client, selection.mechanism)
                 let auth = SASL.Auth(
@@ -502,7 +503,8 @@ public struct ClientNegotiation: StreamNegotiating {
         var client: SASLClient
         do {
             client = try SASLClient(
-                selection: selection, credentials: credentials, configuration: settings.saslConfiguration)
+                selection: selection, credentials: credentials,
+                configuration: saslConfiguration(offered: offered.map(\.rawValue), features: features))
             if let initial = try client.initialResponse() {
                 children.append(
                     .element(XMLElement(SASL2.name("initial-response"), children: [.text(initial.xmlValue)])))
@@ -702,6 +704,17 @@ public struct ClientNegotiation: StreamNegotiating {
         return advertised.map { list in
             list.elements.compactMap { $0["type"].map { SASLChannelBinding.Kind(rawValue: $0) } }
         } ?? [.tlsUnique]
+    }
+
+    /// The SASL settings for one exchange, with what the server advertised for XEP-0474 downgrade protection: the
+    /// mechanisms of the profile in use (RFC 6120 or SASL2) and the XEP-0440 channel-binding types.
+    private func saslConfiguration(offered: [String], features: XMLElement) -> SASLClient.Configuration {
+        var configuration = settings.saslConfiguration
+        let listed = features.firstChild(
+            named: XMLName(namespace: "urn:xmpp:sasl-cb:0", localName: "sasl-channel-binding"))
+        configuration.advertised = SASLClient.Configuration.Advertised(
+            mechanisms: offered, channelBindingTypes: listed.map { Self.children(of: $0).compactMap { $0["type"] } })
+        return configuration
     }
 
     private static func children(of element: XMLElement?) -> [XMLElement] {

@@ -151,3 +151,47 @@ struct HashedTokenTests {
             ).mechanism == .scramSHA256)
     }
 }
+
+/// SCRAM downgrade protection (XEP-0474): the server's hash of its offer, `h=` in server-first, checked against the
+/// offer the client received; the XEP's own example.
+@Suite("SCRAM: XEP-0474 downgrade protection")
+struct DowngradeProtectionTests {
+    static let serverFirst = Array(
+        ("r=12C4CD5C-E38E-4A98-8F6D-15C38F51CCC6a09117a6-ac50-4f2f-93f1-93799c2bddf6,s=QSXCR+Q6sek8bf92,i=4096,"
+            + "h=G6k/rBLDqgOhRRaCuuatSDFkJ08=").utf8)
+
+    func client(advertised: SASLClient.Configuration.Advertised?) throws -> SASLClient {
+        var configuration = SASLClient.Configuration()
+        configuration.advertised = advertised
+        var client = try SASLClient(
+            mechanism: .scramSHA1Plus, credentials: .password(username: "user", password: "pencil"),
+            channelBinding: .bound(SASLChannelBinding(kind: .tlsExporter, data: Array("THIS IS FAKE CB DATA".utf8))),
+            configuration: configuration, clientNonce: "12C4CD5C-E38E-4A98-8F6D-15C38F51CCC6")
+        _ = try client.initialResponse()
+        return client
+    }
+
+    @Test("the offer as the server made it verifies")
+    func matching() throws {
+        var client = try client(
+            advertised: .init(
+                mechanisms: ["SCRAM-SHA-1-PLUS", "SCRAM-SHA-1"],
+                channelBindingTypes: ["tls-exporter", "tls-server-end-point"]))
+        let final = String(decoding: try client.respond(to: Self.serverFirst), as: UTF8.self)
+        #expect(final.hasPrefix("c=cD10bHMtZXhwb3J0ZXIsLFRISVMgSVMgRkFLRSBDQiBEQVRB,r="))
+    }
+
+    @Test("a stripped -PLUS or channel-binding type fails the exchange")
+    func stripped() throws {
+        var noPlus = try client(
+            advertised: .init(
+                mechanisms: ["SCRAM-SHA-1"], channelBindingTypes: ["tls-exporter", "tls-server-end-point"]))
+        expectSASLError(.downgradeDetected) { _ = try noPlus.respond(to: Self.serverFirst) }
+        var noList = try client(
+            advertised: .init(mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-1-PLUS"], channelBindingTypes: nil))
+        expectSASLError(.downgradeDetected) { _ = try noList.respond(to: Self.serverFirst) }
+        // Without a record of the offer (a caller outside XMPP), h= is an extension like any other.
+        var unaware = try client(advertised: nil)
+        _ = try unaware.respond(to: Self.serverFirst)
+    }
+}
