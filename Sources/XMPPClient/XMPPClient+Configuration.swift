@@ -41,7 +41,9 @@ extension XMPPClient {
         /// when only RFC 6120 SASL can bind to the channel.
         public var usesSASL2: Bool
         /// Who is connecting, for SASL2: give a stable UUID v4 for the installation (the server keys FAST tokens and
-        /// stable resources to it); a random one per configuration by default.
+        /// stable resources to it); a random one per configuration by default. Clients of one account connected at
+        /// the same time need different ids: a server may bind the same resource for the same id, and end the
+        /// earlier session (XEP-0386 §3).
         public var userAgent: SASL2.UserAgent
         /// The Bind 2 tag: the prefix of the resource the server assigns when ``jid`` has no resource (it is
         /// visible to contacts). `swift-xmpp` by default.
