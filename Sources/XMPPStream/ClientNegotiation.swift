@@ -131,6 +131,8 @@ public struct ClientNegotiation: StreamNegotiating {
     private struct SASL2Settled {
         var boundJID: JID?
         var streamManagement: StreamManagementOutcome?
+        /// A failed inline resumption, reported before what Bind 2 enabled on the new session.
+        var failedResumption: StreamManagementOutcome?
     }
 
     /// See the type's documentation.
@@ -311,14 +313,17 @@ public struct ClientNegotiation: StreamNegotiating {
         if let settled = sasl2Settled {
             // The features that follow a SASL2 <success/> (no restart): what it settled takes effect now.
             sasl2Settled = nil
-            switch (settled.streamManagement, settled.boundJID, settings.resumption) {
+            let failedResumption = settled.failedResumption.map { [Action.streamManagement($0)] } ?? []
+            switch (settled.streamManagement ?? settled.failedResumption, settled.boundJID, settings.resumption) {
             case (let outcome?, _, let resumption?) where outcome.isResumed:
                 state = .established
                 return [.streamManagement(outcome), .established(boundJID: resumption.boundJID, mechanism: mechanism)]
             case (let outcome?, let jid?, _) where outcome.isEnabledOrRefused:
                 // Enabled (or refused) inline by Bind 2: no second <enable/>.
                 state = .established
-                return [.streamManagement(outcome), .established(boundJID: jid, mechanism: mechanism)]
+                return failedResumption + [
+                    .streamManagement(outcome), .established(boundJID: jid, mechanism: mechanism),
+                ]
             case (let outcome?, let jid?, _):
                 return [.streamManagement(outcome)] + bound(jid, mechanism: mechanism)
             case (nil, let jid?, _):
@@ -529,7 +534,9 @@ public struct ClientNegotiation: StreamNegotiating {
             children.append(.element(StreamManagement.resumeElement(resumption)))
             request.resume = true
         }
-        if let bindOffer, settings.jid.resourcepart == nil {
+        // A stream to resume that SASL2 cannot resume inline is resumed the XEP-0198 way after <success/>, so
+        // Bind 2 must not bind a new session meanwhile.
+        if let bindOffer, settings.jid.resourcepart == nil, settings.resumption == nil || request.resume {
             let offeredInline = Set(
                 Self.children(
                     of: bindOffer.firstChild(named: XMLName(namespace: SASL2.bindNamespace, localName: "inline"))
@@ -629,7 +636,7 @@ public struct ClientNegotiation: StreamNegotiating {
         request: SASL2Request
     ) -> [Action] {
         let identifier = success.childText("authorization-identifier", namespace: SASL2.namespace)
-            .flatMap { try? JID(parsing: Self.trimmed($0)) }
+            .flatMap { try? JID(parsing: Self.trimmedEnds($0)) }
         var settled = SASL2Settled()
         var outcome = SASL2.Outcome(
             mechanism: mechanism, authorizationIdentifier: identifier, boundInline: false,
@@ -638,16 +645,16 @@ public struct ClientNegotiation: StreamNegotiating {
             if request.resume {
                 if let resumed = success.firstChild(named: StreamManagement.name("resumed")) {
                     guard let h = try StreamManagement.count(in: resumed) else {
-                        return fail(.badInput, "<resumed/> without 'h'")
+                        return [.maskWire(false)] + fail(.badInput, "<resumed/> without 'h'")
                     }
                     settled.streamManagement = .resumed(handled: h)
                 } else if let failed = success.firstChild(named: StreamManagement.name("failed")) {
-                    settled.streamManagement = .resumeFailed(
+                    settled.failedResumption = .resumeFailed(
                         condition: Self.failedCondition(failed), handled: try StreamManagement.count(in: failed))
                 }
             }
         } catch {
-            return fail(.badInput, "\(error)", condition: "undefined-condition")
+            return [.maskWire(false)] + fail(.badInput, "\(error)", condition: "undefined-condition")
         }
         if let failed = success.firstChild(named: XMLName(namespace: SASL2.bindNamespace, localName: "failed")) {
             return [.maskWire(false)]
@@ -719,6 +726,11 @@ public struct ClientNegotiation: StreamNegotiating {
 
     private static func children(of element: XMLElement?) -> [XMLElement] {
         element.map { Array($0.elements) } ?? []
+    }
+
+    private static func trimmedEnds(_ text: String) -> String {
+        let space: (Character) -> Bool = { " \t\r\n".contains($0) }
+        return String(text.drop(while: space).reversed().drop(while: space).reversed())
     }
 
     private static func trimmed(_ text: String) -> String {

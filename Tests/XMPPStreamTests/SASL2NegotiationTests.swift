@@ -241,6 +241,43 @@ import XMPPTesting
         #expect(sent(actions).map(\.name) == [StreamManagement.name("enable")], "a new session enables SM")
     }
 
+    @Test func aStreamToResumeIsNotReplacedByABind2Session() throws {
+        // SASL2 offers no inline <sm/> (Prosody 0.12): resume the XEP-0198 way after <success/>, bind nothing new.
+        var machine = try negotiation(streamManagement: StreamManagement.Settings(), resumption: try Self.resumption())
+        let authenticate = try #require(sent(machine.received(try element(offer()))).first)
+        #expect(Self.child(authenticate, SASL2.bindNamespace, "bind") == nil)
+        #expect(Self.child(authenticate, StreamManagement.namespace, "resume") == nil)
+        _ = machine.received(
+            try element(
+                "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>juliet@example.com</authorization-identifier>"
+                    + "</success>"))
+        let actions = machine.received(
+            try element(
+                features
+                    + "<sm xmlns='urn:xmpp:sm:3'/><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>"))
+        #expect(sent(actions).map(\.name) == [StreamManagement.name("resume")])
+    }
+
+    @Test func aFailedInlineResumptionIsReportedBeforeTheInlineEnable() throws {
+        var machine = try negotiation(streamManagement: StreamManagement.Settings(), resumption: try Self.resumption())
+        _ = machine.received(try element(offer(bindInline: "<feature var='urn:xmpp:sm:3'/>", smInline: true)))
+        _ = machine.received(
+            try element(
+                "<success xmlns='urn:xmpp:sasl:2'><authorization-identifier>juliet@example.com/swift-xmpp~n m"
+                    + "</authorization-identifier><failed xmlns='urn:xmpp:sm:3' h='2'>"
+                    + "<item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></failed>"
+                    + "<bound xmlns='urn:xmpp:bind:0'><enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='1'/></bound>"
+                    + "</success>"))
+        let enabled = try XMLElement(parsing: "<enabled xmlns='urn:xmpp:sm:3' id='sm-2' resume='1'/>")
+        let actions = machine.received(try element(features + "<sm xmlns='urn:xmpp:sm:3'/></stream:features>"))
+        #expect(
+            actions == [
+                .streamManagement(.resumeFailed(condition: "item-not-found", handled: 2)),
+                .streamManagement(.enabled(enabled)),
+                .established(boundJID: JID("juliet@example.com/swift-xmpp~n m")!, mechanism: .plain),
+            ], "the server's h of the old stream is not lost, and a resource may contain spaces")
+    }
+
     @Test func aConfiguredResourceIsBoundTheRFC6120WayAfterSASL2() throws {
         var machine = try negotiation(jid: JID("juliet@example.com/balcony")!)
         let authenticate = try #require(sent(machine.received(try element(offer()))).first)
