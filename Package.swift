@@ -149,13 +149,16 @@ let package = Package(
             swiftSettings: upcomingFeatures
         ),
 
-        // The XMPP stream on a NIO channel: framing, negotiation (STARTTLS, SASL, bind), the XML console.
+        // The XMPP stream on a NIO channel: framing, negotiation (STARTTLS, SASL, bind), the XML console, the
+        // transports (TCP, WebSocket).
         .target(
             name: "XMPPStream",
             dependencies: [
                 "XMPPCore", "SASL", "XMPPTLS", "CResolv",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: upcomingFeatures
@@ -253,6 +256,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ],
             swiftSettings: upcomingFeatures
         ),

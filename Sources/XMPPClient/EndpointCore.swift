@@ -96,8 +96,7 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
 
     /// Connects, negotiates and installs the router; returns the channel, the address and how it authenticated.
     func open(
-        host: String,
-        port: Int,
+        transport: some XMPPTransport,
         negotiation: some StreamNegotiating,
         tlsConfiguration: TLSConfiguration?,
         timeouts: (connect: TimeAmount, negotiation: TimeAmount),
@@ -110,26 +109,31 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
     ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
         let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
         let core = self
+        let (host, port) = (transport.host, transport.port)
         let bootstrap = ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(timeouts.connect)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let mask = NIOLockedValueBox(false)
-                    let operations = channel.pipeline.syncOperations
-                    if negotiation.security == .directTLS, let tlsConfiguration {
-                        try operations.addHandler(TLSClientHandler(configuration: tlsConfiguration))
-                    }
-                    try operations.addHandler(
-                        WireLogHandler(inbound: wireLoggers.inbound, outbound: wireLoggers.outbound, masked: mask))
-                    try operations.addHandler(
-                        XMPPStreamHandler(
-                            negotiation: negotiation, tlsConfiguration: tlsConfiguration, established: established,
-                            negotiationTimeout: timeouts.negotiation, wireMask: mask,
-                            parserConfiguration: parserConfiguration, streamManagement: streamManagement,
-                            liveness: liveness))
-                    try operations.addHandler(
-                        InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
+                    try transport.install(
+                        on: channel,
+                        ready: { channel in
+                            let mask = NIOLockedValueBox(false)
+                            let operations = channel.pipeline.syncOperations
+                            try operations.addHandler(
+                                WireLogHandler(
+                                    inbound: wireLoggers.inbound, outbound: wireLoggers.outbound, masked: mask))
+                            try operations.addHandler(
+                                XMPPStreamHandler(
+                                    negotiation: negotiation, tlsConfiguration: tlsConfiguration,
+                                    established: established, negotiationTimeout: timeouts.negotiation,
+                                    wireMask: mask, parserConfiguration: parserConfiguration,
+                                    streamManagement: streamManagement, liveness: liveness,
+                                    framing: transport.framing))
+                            try operations.addHandler(
+                                InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
+                        },
+                        failed: { established.fail($0) })
                 }
             }
         let channel: any Channel

@@ -8,6 +8,17 @@ import XMPPTLS
 extension XMPPClient {
     /// Every setting of a client, with secure defaults.
     public struct Configuration: Sendable {
+        /// How the client reaches its server.
+        public enum Transport: Sendable, Hashable {
+            /// A TCP connection to ``Configuration/host`` and ``Configuration/port``, or to the domain's SRV
+            /// targets (RFC 6120 §3.2), with STARTTLS or direct TLS as ``Configuration/security`` says.
+            case tcp
+            /// A WebSocket connection (RFC 7395) to the URL: `wss://`, with the certificate verified for the URL's
+            /// host against ``Configuration/trust``. A `ws://` URL is refused unless ``Configuration/security`` is
+            /// ``ClientNegotiation/TransportSecurity/insecurePlaintext`` (loopback tests).
+            case webSocket(WebSocketURL)
+        }
+
         /// Where the certificates that may sign the server's certificate come from.
         public enum Trust: Sendable, Hashable {
             /// The system's trust store. The default.
@@ -30,6 +41,9 @@ extension XMPPClient {
         public var dnsServer: SRVResolver.Nameserver?
         /// How the connection is protected: STARTTLS required (default), direct TLS, or (tests only) plaintext.
         public var security: ClientNegotiation.TransportSecurity
+        /// How to reach the server: TCP (``host`` and ``port``, else the domain's SRV records), the default, or
+        /// WebSocket (RFC 7395) at a URL.
+        public var transport: Transport
         /// Whose certificates are trusted.
         public var trust: Trust
         /// Which SASL mechanisms may be chosen (PLAIN never without TLS unless its insecure switch is set; set
@@ -97,6 +111,7 @@ extension XMPPClient {
             self.trust = .system
             self.mechanismSelector = SASLMechanismSelector()
             self.usesSASL2 = true
+            self.transport = .tcp
             self.userAgent = SASL2.UserAgent()
             self.bindTag = "swift-xmpp"
             self.fastTokenStore = InMemoryFASTTokenStore()
@@ -117,12 +132,15 @@ extension XMPPClient {
 
         var tlsConfiguration: TLSConfiguration? { tlsConfiguration(for: security) }
 
+        var trustRoots: TLSConfiguration.TrustRoots {
+            switch trust {
+            case .system: .systemDefault
+            case .caFile(let path): .caFile(path)
+            }
+        }
+
         func tlsConfiguration(for security: ClientNegotiation.TransportSecurity) -> TLSConfiguration? {
-            let roots: TLSConfiguration.TrustRoots =
-                switch trust {
-                case .system: .systemDefault
-                case .caFile(let path): .caFile(path)
-                }
+            let roots = trustRoots
             switch security {
             case .startTLS: return TLSConfiguration(domain: jid.domainpart, trustRoots: roots)
             case .directTLS: return .directTLS(domain: jid.domainpart, trustRoots: roots)

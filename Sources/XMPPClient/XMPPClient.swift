@@ -102,14 +102,12 @@ public final class XMPPClient: XMPPEndpoint {
         session?.noteOutcome(nil)
         let account = configuration.jid.bare
         var token = await configuration.fastTokenStore?.token(for: account)
-        for (host, port, security) in try await targets(resuming: resumption) {
+        for target in try await targets(resuming: resumption) {
             let batches = StanzaBatches()
             let opened: (channel: any Channel, jid: JID, mechanism: SASLMechanismName)
             do {
                 do {
-                    opened = try await open(
-                        host: host, port: port, security: security, resumption: resumption, token: token,
-                        batches: batches)
+                    opened = try await open(target, resumption: resumption, token: token, batches: batches)
                 } catch let error as XMPPClientError where error.code == .fastTokenRejected {
                     // XEP-0484 §5.1: forget the token and log in with the password, at once.
                     configuration.logger.notice(
@@ -117,13 +115,11 @@ public final class XMPPClient: XMPPEndpoint {
                         metadata: ["condition": "\(error.condition ?? "none")"])
                     await configuration.fastTokenStore?.removeToken(for: account)
                     token = nil
-                    opened = try await open(
-                        host: host, port: port, security: security, resumption: resumption, token: nil,
-                        batches: batches)
+                    opened = try await open(target, resumption: resumption, token: nil, batches: batches)
                 }
             } catch let error as XMPPClientError where error.code == .connectFailed {
                 // RFC 6120 §3.2.1: a target that cannot be reached gives way to the next.
-                configuration.logger.info("cannot connect", metadata: ["host": "\(host)", "port": "\(port)"])
+                configuration.logger.info("cannot connect", metadata: ["target": "\(target.transport)"])
                 lastError = error
                 continue
             }
@@ -156,14 +152,13 @@ public final class XMPPClient: XMPPEndpoint {
 
     /// Opens one connection to a target and negotiates it.
     private func open(
-        host: String,
-        port: Int,
-        security: ClientNegotiation.TransportSecurity,
+        _ target: Target,
         resumption: StreamManagement.Resumption?,
         token: FASTToken?,
         batches: StanzaBatches
     ) async throws -> (channel: any Channel, jid: JID, mechanism: SASLMechanismName) {
         let configuration = configuration
+        let security = target.security
         let carbonsInline = configuration.services.contains { ($0 as? CarbonsService)?.enablesOnConnect == true }
         let sasl2 =
             configuration.usesSASL2
@@ -176,7 +171,7 @@ public final class XMPPClient: XMPPEndpoint {
             security: security, mechanismSelector: configuration.mechanismSelector,
             streamManagement: configuration.streamManagement, resumption: resumption, sasl2: sasl2)
         return try await core.open(
-            host: host, port: port, negotiation: ClientNegotiation(settings: settings),
+            transport: target.transport, negotiation: ClientNegotiation(settings: settings),
             tlsConfiguration: configuration.tlsConfiguration(for: security),
             timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),
             wireLoggers: (configuration.wireInboundLogger, configuration.wireOutboundLogger),
@@ -214,19 +209,44 @@ public final class XMPPClient: XMPPEndpoint {
 
     /// Where to connect, in order: the configured host, or the domain's SRV targets, or the domain. To resume a
     /// stream whose server named a location, that location first (unless a host is configured, which always wins).
-    private func targets(
-        resuming resumption: StreamManagement.Resumption? = nil
-    ) async throws -> [(host: String, port: Int, security: ClientNegotiation.TransportSecurity)] {
+    private func targets(resuming resumption: StreamManagement.Resumption? = nil) async throws -> [Target] {
         let configuration = configuration
         let security = configuration.security
+        if case .webSocket(let url) = configuration.transport {
+            guard url.isSecure || security == .insecurePlaintext else {
+                throw XMPPClientError(
+                    .invalidConfiguration,
+                    "\(url) carries no TLS: use wss://, or security .insecurePlaintext for a loopback test server")
+            }
+            let tls = url.isSecure ? TLSConfiguration(domain: url.host, trustRoots: configuration.trustRoots) : nil
+            return [Target(WebSocketTransport(url: url, tls: tls), url.isSecure ? .directTLS : .insecurePlaintext)]
+        }
         let defaultPort = security == .directTLS ? 5223 : 5222
         if let host = configuration.host {
-            return [(host, configuration.port ?? defaultPort, security)]
+            return [Target(host: host, port: configuration.port ?? defaultPort, security, configuration)]
         }
         if let location = resumption?.location.flatMap({ Self.hostAndPort($0, defaultPort: defaultPort) }) {
-            return [(location.host, location.port, security)] + (try await discoveredTargets())
+            return [Target(host: location.host, port: location.port, security, configuration)]
+                + (try await discoveredTargets())
         }
         return try await discoveredTargets()
+    }
+
+    /// Somewhere to connect, and how the negotiation secures it.
+    struct Target {
+        var transport: any XMPPTransport
+        var security: ClientNegotiation.TransportSecurity
+
+        init(_ transport: any XMPPTransport, _ security: ClientNegotiation.TransportSecurity) {
+            self.transport = transport
+            self.security = security
+        }
+
+        /// A TCP target: TLS from the first byte with direct TLS.
+        init(host: String, port: Int, _ security: ClientNegotiation.TransportSecurity, _ configuration: Configuration) {
+            let tls = security == .directTLS ? configuration.tlsConfiguration(for: .directTLS) : nil
+            self.init(TCPTransport(host: host, port: port, directTLS: tls), security)
+        }
     }
 
     /// `host`, `host:port` or `[v6]:port`, as XEP-0198's `location` gives it.
@@ -249,9 +269,7 @@ public final class XMPPClient: XMPPEndpoint {
         }
     }
 
-    private func discoveredTargets() async throws -> [(
-        host: String, port: Int, security: ClientNegotiation.TransportSecurity
-    )] {
+    private func discoveredTargets() async throws -> [Target] {
         let configuration = configuration
         let security = configuration.security
         let defaultPort = security == .directTLS ? 5223 : 5222
@@ -268,15 +286,15 @@ public final class XMPPClient: XMPPEndpoint {
             found = []
         }
         // Direct TLS targets need TLS allowed; STARTTLS targets are not for a client told to use direct TLS.
-        let usable = found.compactMap { target -> (String, Int, ClientNegotiation.TransportSecurity)? in
+        let usable = found.compactMap { target -> Target? in
             switch (target.isDirectTLS, security) {
             case (true, .insecurePlaintext), (false, .directTLS): nil
-            case (true, _): (target.host, target.port, .directTLS)
-            case (false, _): (target.host, target.port, security)
+            case (true, _): Target(host: target.host, port: target.port, .directTLS, configuration)
+            case (false, _): Target(host: target.host, port: target.port, security, configuration)
             }
         }
         if usable.isEmpty {
-            return [(domain, configuration.port ?? defaultPort, security)]
+            return [Target(host: domain, port: configuration.port ?? defaultPort, security, configuration)]
         }
         return usable
     }

@@ -139,7 +139,7 @@ public final class XMPPComponent: XMPPEndpoint {
                 }()) : nil
         let batches = StanzaBatches()
         let (channel, jid, mechanism) = try await core.open(
-            host: configuration.host, port: configuration.port,
+            transport: TCPTransport(host: configuration.host, port: configuration.port, directTLS: tls),
             negotiation: ComponentNegotiation(
                 domain: configuration.domain, secret: configuration.secret, security: configuration.security),
             tlsConfiguration: tls, timeouts: (configuration.connectTimeout, configuration.negotiationTimeout),

@@ -483,12 +483,17 @@ public struct ClientNegotiation: StreamNegotiating {
     /// is the stream error's condition and whose message carries the server's text: cut to
     /// ``maximumServerTextLength`` characters, on one line, without control characters.
     public static func streamError(_ element: XMLElement) -> XMPPClientError {
-        let condition =
-            element.elements.first { $0.name.namespace == StreamErrors.namespace && $0.name.localName != "text" }?
-            .name.localName ?? "undefined-condition"
+        let conditionElement = element.elements.first {
+            $0.name.namespace == StreamErrors.namespace && $0.name.localName != "text"
+        }
+        let condition = conditionElement?.name.localName ?? "undefined-condition"
+        // RFC 6120 §4.9.3.19 (and RFC 7395 §3.6.1's see-other-uri): where the server sends us instead.
+        let target =
+            conditionElement.flatMap { condition == "see-other-host" && !$0.text.isEmpty ? $0.text : nil }
+            .map { " to \(sanitized($0))" } ?? ""
         let text = element.childText("text", namespace: StreamErrors.namespace).map { ": \(sanitized($0))" } ?? ""
         return XMPPClientError(
-            .streamError, "the server sent a stream error (\(condition))\(text)", condition: condition)
+            .streamError, "the server sent a stream error (\(condition))\(target)\(text)", condition: condition)
     }
 
     /// A server's text made safe to print: control characters become spaces, and it is cut to `limit` characters

@@ -55,6 +55,8 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     public let established: EventLoopPromise<(JID, SASLMechanismName)>
 
     var negotiation: any StreamNegotiating
+    /// How the transport carries the XML.
+    let framing: Framing
     /// The stream's stanza namespace when it is not `jabber:client` (a component's), else `nil`.
     private let foreignNamespace: String?
     private let parser: XMLStreamParser
@@ -110,13 +112,14 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         wireMask: NIOLockedValueBox<Bool>? = nil,
         parserConfiguration: XMLStreamParser.Configuration = .xmppStream,
         streamManagement: StreamManagementSession? = nil,
-        liveness: Liveness = .off
+        liveness: Liveness = .off,
+        framing: Framing = .xmlStream
     ) {
         self.init(
             negotiation: ClientNegotiation(settings: settings), tlsConfiguration: tlsConfiguration,
             established: established, negotiationTimeout: negotiationTimeout, closeTimeout: closeTimeout,
             wireMask: wireMask, parserConfiguration: parserConfiguration, streamManagement: streamManagement,
-            liveness: liveness)
+            liveness: liveness, framing: framing)
     }
 
     /// Creates the handler for any negotiation, such as a component's ``ComponentNegotiation``.
@@ -132,6 +135,7 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
     ///   - streamManagement: Where stream management keeps its state between connections, when the negotiation
     ///     enables or resumes it.
     ///   - liveness: Keepalive and dead-peer detection once established.
+    ///   - framing: How the transport carries the XML: one document (TCP), or one element per message (WebSocket).
     public init(
         negotiation: some StreamNegotiating,
         tlsConfiguration: TLSConfiguration?,
@@ -141,8 +145,10 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         wireMask: NIOLockedValueBox<Bool>? = nil,
         parserConfiguration: XMLStreamParser.Configuration = .xmppStream,
         streamManagement: StreamManagementSession? = nil,
-        liveness: Liveness = .off
+        liveness: Liveness = .off,
+        framing: Framing = .xmlStream
     ) {
+        self.framing = framing
         self.session = streamManagement
         self.liveness = liveness
         self.negotiation = negotiation
@@ -182,18 +188,21 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             guard !isEstablished else { return }
             failNegotiation(context: context, XMPPClientError(.timeout, "stream negotiation took too long"))
         }
-        // With direct TLS, the stream opens once the handshake completes (see userInboundEventTriggered).
+        // With direct TLS, the stream opens once the handshake completes (see userInboundEventTriggered), unless
+        // it completed before this handler was added (below a WebSocket upgrade).
         if negotiation.security != .directTLS {
             perform(negotiation.start(channelBindings: []), context: context)
+        } else if let tls = try? context.pipeline.syncOperations.handler(type: TLSClientHandler.self),
+            let completed = tls.handshakeCompleted
+        {
+            perform(negotiation.start(channelBindings: Self.bindings(completed)), context: context)
         }
     }
 
     /// Reacts to the TLS handshake completing.
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let completed = event as? TLSHandshakeCompleted {
-            let bindings = completed.channelBindings.map {
-                SASLChannelBinding(kind: SASLChannelBinding.Kind(rawValue: $0.key.rawValue), data: $0.value)
-            }
+            let bindings = Self.bindings(completed)
             if negotiation.security == .directTLS && header == nil {
                 perform(negotiation.start(channelBindings: bindings), context: context)
             } else {
@@ -201,6 +210,12 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    private static func bindings(_ completed: TLSHandshakeCompleted) -> [SASLChannelBinding] {
+        completed.channelBindings.map {
+            SASLChannelBinding(kind: SASLChannelBinding.Kind(rawValue: $0.key.rawValue), data: $0.value)
+        }
     }
 
     /// Fails a pending negotiation when the connection goes away.
@@ -250,8 +265,20 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             var managementFailure: StreamManagement.Failure?
             var badHeader: String?
             let consumed: Int
+            let framed = framing == .elementPerMessage
+            let contentNamespace = negotiation.stanzaNamespace
             do {
                 consumed = try parser.parse(buffer) { event in
+                    var event = event
+                    if framed, case .element(let element) = event {
+                        // RFC 7395: the framing elements stand for the stream's header and footer.
+                        if element.name == StreamFraming.open {
+                            event = .streamOpened(
+                                StreamFraming.header(for: element, contentNamespace: contentNamespace))
+                        } else if element.name == StreamFraming.close {
+                            event = StreamFraming.event(for: element)
+                        }
+                    }
                     if streamReady {
                         switch event {
                         case .element(let element):
@@ -395,6 +422,11 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             promise = nil
             // Kept until the server acknowledges it; <r/> after every N stanzas, or a while after the last one.
             if session.withState({ $0.sending(element) }) {
+                if framing == .elementPerMessage {
+                    // One element per message: the request goes in a message of its own.
+                    context.write(wrapOutboundOut(buffer), promise: nil)
+                    buffer = context.channel.allocator.buffer(capacity: 32)
+                }
                 serializer.write(StreamManagement.requestElement, into: &buffer)
                 ackTimer?.cancel()
                 ackTimer = nil
@@ -450,7 +482,15 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
         footerSent = true
         var buffer = context.channel.allocator.buffer(capacity: 128)
         if let element { serializer.write(element, into: &buffer) }
-        XMLSerializer.writeStreamFooter(for: header, into: &buffer)
+        if framing == .elementPerMessage {
+            if element != nil {
+                context.write(wrapOutboundOut(buffer), promise: nil)
+                buffer = context.channel.allocator.buffer(capacity: 64)
+            }
+            serializer.write(XMLElement(StreamFraming.close), into: &buffer)
+        } else {
+            XMLSerializer.writeStreamFooter(for: header, into: &buffer)
+        }
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
     }
 
@@ -461,11 +501,24 @@ public final class XMPPStreamHandler: ChannelDuplexHandler {
             switch action {
             case .openStream(let header):
                 self.header = header
-                serializer = XMLSerializer(scopeOf: header)
                 parser.reset()
                 pendingRestart = false
                 var buffer = context.channel.allocator.buffer(capacity: 256)
-                XMLSerializer.writeStreamHeader(header, into: &buffer)
+                if framing == .elementPerMessage {
+                    // Every element stands alone, with its namespaces declared.
+                    serializer = XMLSerializer()
+                    let root = StreamFraming.syntheticRoot(
+                        contentNamespace: negotiation.stanzaNamespace, allocator: context.channel.allocator)
+                    do {
+                        _ = try parser.parse(root) { _ in .continue }
+                    } catch {
+                        return failNegotiation(context: context, XMPPClientError(.badInput, "\(error)"))
+                    }
+                    serializer.write(StreamFraming.openElement(for: header), into: &buffer)
+                } else {
+                    serializer = XMLSerializer(scopeOf: header)
+                    XMLSerializer.writeStreamHeader(header, into: &buffer)
+                }
                 context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
             case .send(let element):
                 var buffer = context.channel.allocator.buffer(capacity: 256)

@@ -1,4 +1,5 @@
 import Foundation
+public import XMPPStream
 
 /// A private XMPP server that `scripts/test` starts (`scripts/prosody`, `scripts/ejabberd`), as described by the
 /// environment those scripts export (`scripts/prosody env`).
@@ -30,6 +31,8 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     /// Whether the server offers SASL2 with Bind 2 and FAST (`XMPP_PROSODY_SASL2=1`: Prosody with the
     /// prosody-modules that `scripts/prosody` loads when they work).
     public var offersSASL2 = false
+    /// The server's WebSocket endpoint over TLS (RFC 7395), `wss://localhost:…/xmpp-websocket`, when it has one.
+    public var webSocketURL: WebSocketURL?
 
     /// The server's name.
     public var description: String { name }
@@ -73,6 +76,7 @@ public struct LiveServer: Sendable, CustomStringConvertible {
             plaintextPort: environment[prefix + "PLAINTEXT_PORT"].flatMap(Int.init), caFile: caFile,
             password: password, component: component, mucDomain: environment[prefix + "MUC_DOMAIN"])
         server.offersSASL2 = environment[prefix + "SASL2"] == "1"
+        server.webSocketURL = environment[prefix + "SECURE_WEBSOCKET_URL"].flatMap(WebSocketURL.init)
         return server
     }
 

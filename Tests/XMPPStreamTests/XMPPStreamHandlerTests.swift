@@ -374,7 +374,8 @@ final class StreamHarness {
         closeTimeout: TimeAmount = .seconds(3),
         streamManagement: StreamManagementSession? = nil,
         resumption: StreamManagement.Resumption? = nil,
-        liveness: XMPPStreamHandler.Liveness = .off
+        liveness: XMPPStreamHandler.Liveness = .off,
+        framing: XMPPStreamHandler.Framing = .xmlStream
     ) throws {
         let promise = channel.eventLoop.makePromise(of: (JID, SASLMechanismName).self)
         established = Outcome(promise.futureResult)
@@ -386,7 +387,7 @@ final class StreamHarness {
         let handler = XMPPStreamHandler(
             settings: settings, tlsConfiguration: nil, established: promise, negotiationTimeout: negotiationTimeout,
             closeTimeout: closeTimeout, parserConfiguration: parser, streamManagement: streamManagement,
-            liveness: liveness)
+            liveness: liveness, framing: framing)
         try channel.pipeline.syncOperations.addHandlers([handler, errors])
     }
 
@@ -422,6 +423,15 @@ final class StreamHarness {
             text += String(buffer: buffer)
         }
         return text
+    }
+
+    /// What the handler wrote since the last call, one string per write (per message, over WebSocket).
+    func messages() throws -> [String] {
+        var messages: [String] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            messages.append(String(buffer: buffer))
+        }
+        return messages
     }
 
     /// The stanzas passed on since the last call.

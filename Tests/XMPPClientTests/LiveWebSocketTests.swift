@@ -1,0 +1,137 @@
+import Testing
+import XMPPClient
+import XMPPCore
+import XMPPStream
+import XMPPTesting
+
+/// XMPP over WebSocket (RFC 7395) against the private servers' HTTPS listeners (`wss://localhost:25281` for
+/// Prosody, `:26281` for ejabberd), with each server's certificate verified for `localhost`.
+@Suite(.enabled(if: LiveServer.enabled), .timeLimit(.minutes(2)))
+struct LiveWebSocketTests {
+    static func configuration(
+        _ server: LiveServer, account: String, services: [any XMPPService] = []
+    ) throws -> XMPPClient.Configuration {
+        var configuration = try server.clientConfiguration(account: account)
+        let url = try #require(server.webSocketURL, "scripts/\(server.name) exports no SECURE_WEBSOCKET_URL")
+        configuration.transport = .webSocket(url)
+        configuration.services = services
+        return configuration
+    }
+
+    /// Sends a chat message and returns it as the receiver got it.
+    static func send(
+        _ text: String, id: String, from sender: XMPPClient, to receiver: JID,
+        arrivingIn messages: AsyncStream<XMLElement>
+    ) async throws -> Message? {
+        try await sender.send(Message(to: receiver, id: id, type: .chat, bodies: [.init(value: text)]))
+        for await stanza in messages {
+            let message = try Message(xml: stanza)
+            if message.id == id { return message }
+        }
+        return nil
+    }
+
+    @Test(arguments: LiveServer.names)
+    func aSessionOverWebSocketTalksToAClientOverTCP(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let conversation = LiveSASL2Tests.Conversation()
+        var configuration = try Self.configuration(
+            server, account: "user29", services: [RosterService(), DiscoService(), PingService()])
+        (configuration.wireInboundLogger, configuration.wireOutboundLogger) = conversation.loggers()
+        let web = try XMPPClient(configuration: configuration)
+        var tcpConfiguration = try server.clientConfiguration(account: "user30")
+        tcpConfiguration.services = [DiscoService(), PingService()]
+        let tcp = try XMPPClient(configuration: tcpConfiguration)
+        let webMessages = web.stanzas(matching: .message())
+        let tcpMessages = tcp.stanzas(matching: .message())
+        try await web.connect()
+        try await tcp.connect()
+        let webJID = try #require(web.boundJID)
+        let tcpJID = try #require(tcp.boundJID)
+        #expect(webJID.bare == (try JID(parsing: "user29@\(server.domain)")))
+
+        // The framing is RFC 7395's: <open/> and elements that stand alone, never a stream header.
+        let wire = conversation.text
+        #expect(wire.contains("<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'"))
+        #expect(!wire.contains("<stream:stream"))
+        #expect(!wire.contains("xmpp-test-password"))
+
+        // Ping and disco to the server.
+        try await web.ping(JID(server.domain), timeout: .seconds(10))
+        let info = try await web.request(.get(DiscoInfo.Query(), to: JID(server.domain)))
+        #expect(try info.payload(DiscoInfo.Query.self)?.identities.contains { $0.category == "server" } == true)
+
+        // The roster: a contact set over WebSocket comes back in the server's push.
+        let updates = web.events(of: RosterEvent.self)
+        try await web.roster.set(Roster.Item(jid: tcpJID.bare, name: "Over TCP", groups: ["WebSocket"]))
+        for await event in updates {
+            if case .updated(let item) = event, item.jid == tcpJID.bare { break }
+        }
+        #expect(web.roster.item(for: tcpJID.bare)?.name == "Over TCP")
+
+        // Messages both ways, with text that needs escaping and a character outside the BMP.
+        try await web.send(Presence())
+        try await tcp.send(Presence())
+        let outbound = "ws → tcp: <b>&amp; 🦊"
+        let atTCP = try await Self.send(outbound, id: "ws1", from: web, to: tcpJID, arrivingIn: tcpMessages)
+        #expect(atTCP?.bodies.first?.value == outbound)
+        #expect(atTCP?.from == webJID)
+        let inbound = "tcp → ws: ' \" 🦊"
+        let atWeb = try await Self.send(inbound, id: "tcp1", from: tcp, to: webJID, arrivingIn: webMessages)
+        #expect(atWeb?.bodies.first?.value == inbound)
+        #expect(atWeb?.from == tcpJID)
+
+        // A graceful close ends with our <close/>.
+        await web.close()
+        await tcp.close()
+        #expect(conversation.text.contains("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>"))
+    }
+
+    @Test(arguments: LiveServer.names)
+    func anUntrustedCertificateIsRefusedOverWebSocket(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        // The other server's self-signed certificate as the only trusted root: this one's does not verify.
+        let other = try LiveServer.require(name == "prosody" ? "ejabberd" : "prosody")
+        var configuration = try Self.configuration(server, account: "user29")
+        configuration.trust = .caFile(other.caFile)
+        let client = try XMPPClient(configuration: configuration)
+        do {
+            try await client.connect()
+            Issue.record("connected over wss:// with an untrusted certificate")
+            await client.close()
+        } catch let error as XMPPClientError {
+            #expect(error.code == .tlsFailed)
+        }
+    }
+
+    @Test(arguments: LiveServer.names)
+    func aPathWithoutWebSocketIsAClearError(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        var configuration = try Self.configuration(server, account: "user29")
+        let url = try #require(server.webSocketURL)
+        configuration.transport = .webSocket(try #require(WebSocketURL("wss://\(url.hostHeader)/no-such-endpoint")))
+        let client = try XMPPClient(configuration: configuration)
+        do {
+            try await client.connect()
+            Issue.record("connected to a path that serves no WebSocket")
+            await client.close()
+        } catch let error as XMPPClientError {
+            #expect(error.code == .connectFailed)
+            #expect("\(error)".contains("instead of switching to WebSocket"))
+        }
+    }
+}
+
+struct WebSocketConfigurationTests {
+    @Test func aPlaintextWebSocketIsRefusedUnlessPlaintextIsChosen() async throws {
+        var configuration = XMPPClient.Configuration(jid: try JID(parsing: "user29@localhost"), password: "x")
+        configuration.transport = .webSocket(try #require(WebSocketURL("ws://127.0.0.1:9/xmpp-websocket")))
+        let client = try XMPPClient(configuration: configuration)
+        do {
+            try await client.connect()
+            Issue.record("connected over ws:// without TLS")
+        } catch let error as XMPPClientError {
+            #expect(error.code == .invalidConfiguration)
+        }
+    }
+}
