@@ -150,7 +150,7 @@ let package = Package(
         ),
 
         // The XMPP stream on a NIO channel: framing, negotiation (STARTTLS, SASL, bind), the XML console, the
-        // transports (TCP, WebSocket).
+        // transports (TCP, WebSocket) and their discovery (XEP-0156 host-meta).
         .target(
             name: "XMPPStream",
             dependencies: [
@@ -158,6 +158,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],

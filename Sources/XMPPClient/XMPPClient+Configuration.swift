@@ -17,6 +17,10 @@ extension XMPPClient {
             /// host against ``Configuration/trust``. A `ws://` URL is refused unless ``Configuration/security`` is
             /// ``ClientNegotiation/TransportSecurity/insecurePlaintext`` (loopback tests).
             case webSocket(WebSocketURL)
+            /// A WebSocket connection to the first `wss://` endpoint the domain's host-meta lists (XEP-0156),
+            /// fetched from `https://domain:port/.well-known/host-meta` (else `host-meta.json`) with the certificate
+            /// verified for the domain; the endpoint's certificate is then verified for its own host.
+            case discoveredWebSocket(httpsPort: Int = 443)
         }
 
         /// Where the certificates that may sign the server's certificate come from.

@@ -212,7 +212,22 @@ public final class XMPPClient: XMPPEndpoint {
     private func targets(resuming resumption: StreamManagement.Resumption? = nil) async throws -> [Target] {
         let configuration = configuration
         let security = configuration.security
-        if case .webSocket(let url) = configuration.transport {
+        var webSocket: WebSocketURL?
+        switch configuration.transport {
+        case .tcp: break
+        case .webSocket(let url): webSocket = url
+        case .discoveredWebSocket(let port):
+            let meta = try await HostMeta.lookUp(
+                domain: configuration.jid.domainpart, port: port, trustRoots: configuration.trustRoots, group: group,
+                timeout: configuration.connectTimeout)
+            guard let url = meta.webSocketURLs.first else {
+                throw XMPPClientError(
+                    .connectFailed, "the host-meta of \(configuration.jid.domainpart) lists no wss:// endpoint")
+            }
+            configuration.logger.debug("host-meta", metadata: ["webSocket": "\(url)"])
+            webSocket = url
+        }
+        if let url = webSocket {
             guard url.isSecure || security == .insecurePlaintext else {
                 throw XMPPClientError(
                     .invalidConfiguration,

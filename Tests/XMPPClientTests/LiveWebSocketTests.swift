@@ -2,6 +2,7 @@ import Testing
 import XMPPClient
 import XMPPCore
 import XMPPStream
+import XMPPTLS
 import XMPPTesting
 
 /// XMPP over WebSocket (RFC 7395) against the private servers' HTTPS listeners (`wss://localhost:25281` for
@@ -133,5 +134,83 @@ struct WebSocketConfigurationTests {
         } catch let error as XMPPClientError {
             #expect(error.code == .invalidConfiguration)
         }
+    }
+}
+
+/// XEP-0156 discovery against the servers' host-meta (ejabberd's mod_host_meta; Prosody serving the files
+/// `scripts/prosody` writes), and the documents' parsing.
+@Suite(.enabled(if: LiveServer.enabled), .timeLimit(.minutes(1)))
+struct LiveHostMetaTests {
+    @Test(arguments: LiveServer.names)
+    func theHostMetaNamesTheEndpointsAndTheClientConnectsThroughIt(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let url = try #require(server.webSocketURL)
+        let meta = try await HostMeta.lookUp(domain: server.domain, port: url.port, trustRoots: .caFile(server.caFile))
+        #expect(meta.webSocketURLs == [url])
+        #expect(meta.boshURLs == ["https://\(url.hostHeader)/http-bind"])
+
+        var configuration = try server.clientConfiguration(account: "user29", resource: "discovered")
+        configuration.transport = .discoveredWebSocket(httpsPort: url.port)
+        let client = try XMPPClient(configuration: configuration)
+        try await client.connect()
+        #expect(client.boundJID?.resourcepart == "discovered")
+        try await client.ping(JID(server.domain), timeout: .seconds(10))
+        await client.close()
+    }
+
+    @Test(arguments: LiveServer.names)
+    func aHostMetaBehindAnUntrustedCertificateIsRefused(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        let other = try LiveServer.require(name == "prosody" ? "ejabberd" : "prosody")
+        let url = try #require(server.webSocketURL)
+        do {
+            _ = try await HostMeta.lookUp(domain: server.domain, port: url.port, trustRoots: .caFile(other.caFile))
+            Issue.record("host-meta was read over a certificate that does not verify")
+        } catch let error as XMPPClientError {
+            #expect(error.code == .tlsFailed)
+        }
+    }
+}
+
+struct HostMetaDocumentTests {
+    @Test func readsTheXRDKeepingOnlyTLSEndpoints() throws {
+        let xrd = """
+            <?xml version='1.0' encoding='utf-8'?>
+            <XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>
+              <Link rel="urn:xmpp:alt-connections:xbosh" href="https://web.example.com:5280/bosh" />
+              <Link rel="urn:xmpp:alt-connections:websocket" href="wss://web.example.com:443/ws" />
+              <Link rel="urn:xmpp:alt-connections:websocket" href="ws://web.example.com/plain" />
+              <Link rel="urn:xmpp:alt-connections:xbosh" href="http://web.example.com/plain-bosh" />
+              <Link rel="lrdd" href="https://web.example.com/other" />
+            </XRD>
+            """
+        let meta = try HostMeta(xrd: Array(xrd.utf8))
+        #expect(meta.webSocketURLs == [try #require(WebSocketURL("wss://web.example.com/ws"))])
+        #expect(meta.boshURLs == ["https://web.example.com:5280/bosh"])
+    }
+
+    @Test func readsTheJRD() throws {
+        let jrd = """
+            {"links": [{"rel": "urn:xmpp:alt-connections:xbosh", "href": "https://web.example.com:5280/bosh"},
+                       {"rel": "urn:xmpp:alt-connections:websocket", "href": "wss://web.example.com:443/ws"},
+                       {"rel": "urn:xmpp:alt-connections:websocket"}]}
+            """
+        let meta = try HostMeta(jrd: Array(jrd.utf8))
+        #expect(meta.webSocketURLs.map(\.description) == ["wss://web.example.com/ws"])
+        #expect(meta.boshURLs == ["https://web.example.com:5280/bosh"])
+    }
+
+    @Test(arguments: [
+        "<html><body>not found</body></html>",
+        "<XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'><Link",
+        "<!DOCTYPE XRD [<!ENTITY ws 'wss://evil.example/ws'>]><XRD xmlns='http://docs.oasis-open.org/ns/xri/xrd-1.0'>"
+            + "<Link rel='urn:xmpp:alt-connections:websocket' href='&ws;'/></XRD>",
+    ])
+    func refusesWhatIsNotAnXRD(_ document: String) {
+        #expect(throws: XMPPClientError.self) { try HostMeta(xrd: Array(document.utf8)) }
+    }
+
+    @Test func refusesWhatIsNotAJRD() {
+        #expect(throws: XMPPClientError.self) { try HostMeta(jrd: Array("<XRD/>".utf8)) }
     }
 }
