@@ -88,6 +88,35 @@ struct LiveWebSocketTests {
         #expect(conversation.text.contains("<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>"))
     }
 
+    /// The framing changes no round trip: a login over WebSocket takes as many (after the HTTP upgrade, one more) as
+    /// over direct TLS, with RFC 6120 SASL and, where the server offers it, with SASL2 and Bind 2.
+    @Test(arguments: LiveServer.names)
+    func aLoginOverWebSocketTakesAsManyRoundTripsAsOverTCP(_ name: String) async throws {
+        let server = try LiveServer.require(name)
+        for sasl2 in server.offersSASL2 ? [false, true] : [false] {
+            var trips: [Int] = []
+            for webSocket in [false, true] {
+                let conversation = LiveSASL2Tests.Conversation()
+                var configuration =
+                    webSocket
+                    ? try Self.configuration(server, account: "user29")
+                    : try server.clientConfiguration(account: "user29", security: .directTLS)
+                (configuration.wireInboundLogger, configuration.wireOutboundLogger) = conversation.loggers()
+                configuration.usesSASL2 = sasl2
+                configuration.fastTokenStore = nil
+                let client = try XMPPClient(configuration: configuration)
+                try await client.connect()
+                #expect((client.sasl2Outcome != nil) == sasl2)
+                trips.append(conversation.roundTrips)
+                await client.close()
+            }
+            print(
+                "[figures] \(name) \(sasl2 ? "SASL2" : "RFC 6120") round trips after TLS: direct TLS \(trips[0]), "
+                    + "WebSocket \(trips[1]) (+1 for the upgrade)")
+            #expect(trips[0] == trips[1])
+        }
+    }
+
     @Test(arguments: LiveServer.names)
     func anUntrustedCertificateIsRefusedOverWebSocket(_ name: String) async throws {
         let server = try LiveServer.require(name)
