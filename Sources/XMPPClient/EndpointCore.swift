@@ -110,38 +110,26 @@ public final class EndpointCore<Endpoint: XMPPEndpoint>: Sendable {
         let established = group.any().makePromise(of: (JID, SASLMechanismName).self)
         let core = self
         let (host, port) = (transport.host, transport.port)
-        let bootstrap = ClientBootstrap(group: group)
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .connectTimeout(timeouts.connect)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try transport.install(
-                        on: channel,
-                        ready: { channel in
-                            let mask = NIOLockedValueBox(false)
-                            let operations = channel.pipeline.syncOperations
-                            try operations.addHandler(
-                                WireLogHandler(
-                                    inbound: wireLoggers.inbound, outbound: wireLoggers.outbound, masked: mask))
-                            try operations.addHandler(
-                                XMPPStreamHandler(
-                                    negotiation: negotiation, tlsConfiguration: tlsConfiguration,
-                                    established: established, negotiationTimeout: timeouts.negotiation,
-                                    wireMask: mask, parserConfiguration: parserConfiguration,
-                                    streamManagement: streamManagement, liveness: liveness,
-                                    framing: transport.framing))
-                            try operations.addHandler(
-                                InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
-                        },
-                        failed: { established.fail($0) })
-                }
-            }
+        let ready: @Sendable (any Channel) throws -> Void = { channel in
+            let mask = NIOLockedValueBox(false)
+            let operations = channel.pipeline.syncOperations
+            try operations.addHandler(
+                WireLogHandler(inbound: wireLoggers.inbound, outbound: wireLoggers.outbound, masked: mask))
+            try operations.addHandler(
+                XMPPStreamHandler(
+                    negotiation: negotiation, tlsConfiguration: tlsConfiguration, established: established,
+                    negotiationTimeout: timeouts.negotiation, wireMask: mask, parserConfiguration: parserConfiguration,
+                    streamManagement: streamManagement, liveness: liveness, framing: transport.framing))
+            try operations.addHandler(
+                InboundRouter(core: core, sink: sink, connected: .connected(host: host, port: port)))
+        }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: host, port: port).get()
+            channel = try await transport.connect(
+                group: group, timeout: timeouts.connect, ready: ready, failed: { established.fail($0) })
         } catch {
             established.fail(XMPPClientError(.connectFailed, "\(error)"))
-            throw XMPPClientError(.connectFailed, "cannot connect to \(host):\(port): \(error)")
+            throw XMPPClientError(.connectFailed, "cannot connect to \(transport): \(error)")
         }
         logger.debug("connected", metadata: ["host": "\(host)", "port": "\(port)"])
         do {

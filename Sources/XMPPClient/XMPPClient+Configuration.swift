@@ -21,6 +21,10 @@ extension XMPPClient {
             /// fetched from `https://domain:port/.well-known/host-meta` (else `host-meta.json`) with the certificate
             /// verified for the domain; the endpoint's certificate is then verified for its own host.
             case discoveredWebSocket(httpsPort: Int = 443)
+            /// BOSH (XEP-0124, XEP-0206) with the connection manager at the URL: `https://`, verified for the
+            /// URL's host; `http://` only with ``Configuration/security`` set to
+            /// ``ClientNegotiation/TransportSecurity/insecurePlaintext``.
+            case bosh(BOSHURL)
         }
 
         /// Where the certificates that may sign the server's certificate come from.

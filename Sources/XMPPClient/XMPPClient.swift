@@ -215,6 +215,15 @@ public final class XMPPClient: XMPPEndpoint {
         var webSocket: WebSocketURL?
         switch configuration.transport {
         case .tcp: break
+        case .bosh(let url):
+            guard url.isSecure || security == .insecurePlaintext else {
+                throw XMPPClientError(
+                    .invalidConfiguration,
+                    "\(url) carries no TLS: use https://, or security .insecurePlaintext for a loopback test server")
+            }
+            let tls = url.isSecure ? TLSConfiguration(domain: url.host, trustRoots: configuration.trustRoots) : nil
+            let transport = BOSHTransport(url: url, domain: configuration.jid.domainpart, tls: tls)
+            return [Target(transport, url.isSecure ? .directTLS : .insecurePlaintext)]
         case .webSocket(let url): webSocket = url
         case .discoveredWebSocket(let port):
             let meta = try await HostMeta.lookUp(

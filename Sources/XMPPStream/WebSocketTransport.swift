@@ -9,7 +9,7 @@ public import XMPPTLS
 /// The negotiation sees a connection that is already secure (as with direct TLS, and with the channel bindings of
 /// the TLS connection under the upgrade); it never starts TLS. A `ws://` URL carries no TLS and is for
 /// ``ClientNegotiation/TransportSecurity/insecurePlaintext`` on loopback only.
-public struct WebSocketTransport: XMPPTransport {
+public struct WebSocketTransport: SocketTransport {
     /// Where the server takes WebSocket connections.
     public var url: WebSocketURL
     /// TLS for `wss://` (its domain is the URL's host); `nil` only for `ws://`.

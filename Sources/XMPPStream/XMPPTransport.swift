@@ -1,4 +1,5 @@
 public import NIOCore
+import NIOPosix
 public import XMPPTLS
 
 /// How a client stream reaches its server: the connection and the handlers below ``XMPPStreamHandler``.
@@ -14,6 +15,26 @@ public protocol XMPPTransport: Sendable, CustomStringConvertible {
     /// How the transport carries the stream's XML.
     var framing: XMPPStreamHandler.Framing { get }
 
+    /// Connects, and calls `ready` on the channel's event loop once the stream's handlers may be added (at once, or
+    /// when an upgrade completes); `ready` adds them. Returns the channel the stream runs on.
+    ///
+    /// - Parameters:
+    ///   - group: The event loops.
+    ///   - timeout: How long connecting may take.
+    ///   - ready: Adds the stream's handlers on top of the transport's.
+    ///   - failed: Called when the transport cannot be set up after connecting (an upgrade refused); the channel
+    ///     is closed.
+    /// - Throws: What connecting threw.
+    func connect(
+        group: any EventLoopGroup,
+        timeout: TimeAmount,
+        ready: @escaping @Sendable (any Channel) throws -> Void,
+        failed: @escaping @Sendable (any Error) -> Void
+    ) async throws -> any Channel
+}
+
+/// A transport on one TCP connection: it installs its handlers on the connection's channel.
+public protocol SocketTransport: XMPPTransport {
     /// Installs the transport's handlers on a new channel; called in the channel's initializer, on its event loop.
     ///
     /// - Parameters:
@@ -28,9 +49,29 @@ public protocol XMPPTransport: Sendable, CustomStringConvertible {
     ) throws
 }
 
+extension SocketTransport {
+    /// Connects to ``XMPPTransport/host`` and ``XMPPTransport/port`` (TCP_NODELAY) and installs the handlers.
+    public func connect(
+        group: any EventLoopGroup,
+        timeout: TimeAmount,
+        ready: @escaping @Sendable (any Channel) throws -> Void,
+        failed: @escaping @Sendable (any Error) -> Void
+    ) async throws -> any Channel {
+        try await ClientBootstrap(group: group)
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try install(on: channel, ready: ready, failed: failed)
+                }
+            }
+            .connect(host: host, port: port).get()
+    }
+}
+
 /// A stream over TCP (RFC 6120): STARTTLS or plaintext as the negotiation decides, or TLS from the first byte
 /// (XEP-0368).
-public struct TCPTransport: XMPPTransport {
+public struct TCPTransport: SocketTransport {
     /// The host to connect to.
     public var host: String
     /// The TCP port to connect to.

@@ -33,6 +33,8 @@ public struct LiveServer: Sendable, CustomStringConvertible {
     public var offersSASL2 = false
     /// The server's WebSocket endpoint over TLS (RFC 7395), `wss://localhost:…/xmpp-websocket`, when it has one.
     public var webSocketURL: WebSocketURL?
+    /// The server's BOSH connection manager over TLS (XEP-0206), `https://localhost:…/http-bind`, when it has one.
+    public var boshURL: BOSHURL?
 
     /// The server's name.
     public var description: String { name }
@@ -77,6 +79,7 @@ public struct LiveServer: Sendable, CustomStringConvertible {
             password: password, component: component, mucDomain: environment[prefix + "MUC_DOMAIN"])
         server.offersSASL2 = environment[prefix + "SASL2"] == "1"
         server.webSocketURL = environment[prefix + "SECURE_WEBSOCKET_URL"].flatMap(WebSocketURL.init)
+        server.boshURL = environment[prefix + "SECURE_BOSH_URL"].flatMap(BOSHURL.init)
         return server
     }
 

@@ -12,21 +12,12 @@ extension LiveFaultTests {
     func aWebSocketCutFiveTimesResumesWithNothingLost(_ name: String) async throws {
         let server = try LiveServer.require(name)
         let url = try #require(server.webSocketURL)
-        let proxy = try await FaultProxy.start(to: server.host, port: url.port)
-        let receiverLog = FaultLog()
-        let senderLog = FaultLog()
-        let receiver = try XMPPClient(
-            configuration: Self.configuration(server, "user3", resource: "ws-receiver-\(name)"))
-        var senderConfiguration = try Self.configuration(server, "user2", resource: "ws-sender-\(name)")
-        senderConfiguration.transport = .webSocket(
-            try #require(WebSocketURL("wss://\(url.host):\(proxy.port)\(url.resource)")))
-        let sender = try XMPPClient(configuration: senderConfiguration)
-        receiverLog.watch(receiver)
-        receiverLog.receive(on: receiver)
-        senderLog.watch(sender)
-        let receiving = try await Self.serve(receiver, log: receiverLog)
-        let sending = try await Self.serve(sender, log: senderLog)
-        let to = try #require(receiver.boundJID)
+        let pair = try await Pair.start(on: server, tag: "ws-\(name)", port: url.port) { proxy in
+            .webSocket(try #require(WebSocketURL("wss://\(url.host):\(proxy.port)\(url.resource)")))
+        }
+        let (proxy, sender, senderLog, receiverLog, to) = (
+            pair.proxy, pair.sender, pair.senderLog, pair.receiverLog, pair.to
+        )
 
         for round in 0..<5 {
             try await senderLog.wait(for: 15, "the stream to come back before cut \(round + 1)") {
@@ -62,8 +53,6 @@ extension LiveFaultTests {
         print(
             "[figures] \(name) WebSocket cuts: \(proxy.cuts), reconnect→resumed median "
                 + "\(Int(times.isEmpty ? 0 : times[times.count / 2])) ms")
-        for task in [sending, receiving] { task.cancel() }
-        for task in [sending, receiving] { _ = try? await task.value }
-        await proxy.stop()
+        await pair.stop()
     }
 }

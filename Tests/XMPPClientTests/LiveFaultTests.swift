@@ -114,13 +114,20 @@ struct LiveFaultTests {
         let to: JID
         let tasks: [Task<Void, any Error>]
 
-        static func start(on server: LiveServer, tag: String) async throws -> Pair {
-            let proxy = try await FaultProxy.start(to: server.host, port: server.startTLSPort)
+        /// - Parameters:
+        ///   - port: The server's port the proxy forwards to: STARTTLS c2s unless given.
+        ///   - transport: How the sender reaches the proxy: TCP unless given.
+        static func start(
+            on server: LiveServer, tag: String, port: Int? = nil,
+            transport: ((FaultProxy) throws -> XMPPClient.Configuration.Transport)? = nil
+        ) async throws -> Pair {
+            let proxy = try await FaultProxy.start(to: server.host, port: port ?? server.startTLSPort)
             let receiverLog = FaultLog()
             let senderLog = FaultLog()
             let receiver = try XMPPClient(configuration: configuration(server, "user3", resource: "receiver-\(tag)"))
-            let sender = try XMPPClient(
-                configuration: configuration(server, "user2", resource: "sender-\(tag)", through: proxy))
+            var senderConfiguration = try configuration(server, "user2", resource: "sender-\(tag)", through: proxy)
+            if let transport { senderConfiguration.transport = try transport(proxy) }
+            let sender = try XMPPClient(configuration: senderConfiguration)
             receiverLog.watch(receiver)
             receiverLog.receive(on: receiver)
             senderLog.watch(sender)

@@ -207,6 +207,17 @@ import XMPPTesting
             #expect(WebSocketURL(bad) == nil, "\(bad)")
         }
     }
+
+    @Test func parsesBOSHURLs() throws {
+        let url = try #require(BOSHURL("https://xmpp.example.com:5281/http-bind"))
+        #expect(url.isSecure && url.host == "xmpp.example.com" && url.port == 5281 && url.resource == "/http-bind")
+        #expect(url.description == "https://xmpp.example.com:5281/http-bind")
+        #expect(try #require(BOSHURL("http://127.0.0.1/bosh")).port == 80)
+        #expect(try #require(BOSHURL("HTTPS://example.com")).hostHeader == "example.com")
+        for bad in ["wss://example.com/", "https://", "https://u@example.com/", "ftp://example.com/"] {
+            #expect(BOSHURL(bad) == nil, "\(bad)")
+        }
+    }
 }
 
 /// Keeps the errors that reach the end of a pipeline.
