@@ -92,6 +92,15 @@ final class BOSHSession {
             }
             return
         }
+        if closeRequested, !restartRequested {
+            // The one request that may go beyond the limit (XEP-0124, "Overactivity"): the end of the session.
+            terminateSent = true
+            send(
+                "<body rid='\(nextRID)' sid='\(Self.escaped(sid))' type='terminate' xmlns='\(Self.namespace)'>"
+                    + queue.joined() + "</body>")
+            queue = []
+            return
+        }
         while inFlight.count < allowedRequests {
             let rid = nextRID
             if restartRequested {
@@ -99,13 +108,6 @@ final class BOSHSession {
                 send(
                     "<body rid='\(rid)' sid='\(Self.escaped(sid))' to='\(Self.escaped(transport.domain))' xml:lang='en' "
                         + "xmpp:restart='true' xmlns='\(Self.namespace)' xmlns:xmpp='\(Self.xbosh)'/>", isRestart: true)
-            } else if closeRequested {
-                terminateSent = true
-                send(
-                    "<body rid='\(rid)' sid='\(Self.escaped(sid))' type='terminate' xmlns='\(Self.namespace)'>"
-                        + queue.joined() + "</body>")
-                queue = []
-                return
             } else if !queue.isEmpty || inFlight.isEmpty {
                 // Data, or the empty request the server holds.
                 send(

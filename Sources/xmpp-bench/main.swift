@@ -2,7 +2,7 @@
 //
 //   xmpp-bench ingest --host 127.0.0.1 --port PORT
 //   xmpp-bench login  --host H --port P --jid J --password-env VAR --ca-file F [--count N]
-//                     [--auth rfc6120|sasl2|fast] [--direct-tls | --websocket wss://H:P/PATH]
+//                     [--auth rfc6120|sasl2|fast] [--direct-tls | --websocket wss://H:P/PATH | --bosh https://H:P/PATH]
 //     rfc6120: RFC 6120 SASL and bind; sasl2: SASL2 + Bind 2 with the password (falls back to RFC 6120 where the
 //     server has no SASL2); fast: a FAST token from a first, unmeasured login, then token logins. Default: sasl2.
 //   xmpp-bench roundtrip pingpong|window COUNT [WINDOW]   (RoundTrip.swift)
@@ -64,7 +64,7 @@ nonisolated func logins() async {
     else {
         fail(
             "usage: xmpp-bench login --host H --port P --jid J --password-env VAR --ca-file F [--count N]"
-                + " [--auth rfc6120|sasl2|fast] [--direct-tls | --websocket URL]")
+                + " [--auth rfc6120|sasl2|fast] [--direct-tls | --websocket URL | --bosh URL]")
     }
     let count = value("--count").flatMap(Int.init) ?? 20
     let auth = value("--auth") ?? "sasl2"
@@ -77,6 +77,10 @@ nonisolated func logins() async {
     if let text = value("--websocket") {
         guard let url = WebSocketURL(text) else { fail("--websocket takes a wss:// URL") }
         configuration.transport = .webSocket(url)
+    }
+    if let text = value("--bosh") {
+        guard let url = BOSHURL(text) else { fail("--bosh takes an https:// URL") }
+        configuration.transport = .bosh(url)
     }
     switch auth {
     case "rfc6120":
